@@ -56,12 +56,26 @@ function primitiveArb(type: string): fc.Arbitrary<unknown> {
   }
 }
 
+export interface SpecArbitrariesOptions {
+  /** values for `records` fields (default: random bytes) */
+  records?: fc.Arbitrary<Buffer>
+  /** whether structs of flexible versions may carry unknown tagged fields (default true) */
+  unknownTaggedFields?: boolean
+  /** false: known tagged fields keep their defaults, so none is on the wire (default true) */
+  taggedFields?: boolean
+  /** values for int16 fields named ErrorCode (default: any int16) */
+  errorCodes?: fc.Arbitrary<number>
+}
+
 export class SpecArbitraries {
   private readonly structs: Map<string, SpecField[]>
   private readonly valid: [number, number]
   private readonly flexible: [number, number] | null
 
-  constructor(private readonly spec: Spec) {
+  constructor(
+    private readonly spec: Spec,
+    private readonly opts: SpecArbitrariesOptions = {},
+  ) {
     this.structs = structTable(spec)
     this.valid = parseRange(spec.validVersions)!
     this.flexible = parseRange(spec.flexibleVersions)
@@ -117,6 +131,10 @@ export class SpecArbitraries {
       base = fc.array(elem, { maxLength: depth >= 2 ? 2 : 3 })
     } else if (s !== null) {
       base = this.structArb(this.structs.get(s)!, v, depth + 1)
+    } else if (f.type === 'int16' && f.name.endsWith('ErrorCode') && this.opts.errorCodes !== undefined) {
+      base = this.opts.errorCodes
+    } else if (f.type === 'records' && this.opts.records !== undefined) {
+      base = this.opts.records
     } else {
       base = primitiveArb(f.type)
     }
@@ -129,11 +147,13 @@ export class SpecArbitraries {
     const knownTags = new Set<number>()
     for (const f of fields) {
       const present = inRange(f.versions, v)
-      model[propName(f.name)] = present ? this.fieldArb(f, v, depth) : fc.constant(this.defaultValue(f))
+      const tagged = inRange(f.taggedVersions, v)
+      const random = present && !(tagged && this.opts.taggedFields === false)
+      model[propName(f.name)] = random ? this.fieldArb(f, v, depth) : fc.constant(this.defaultValue(f))
       if (present && f.tag !== undefined && inRange(f.taggedVersions, v)) knownTags.add(f.tag)
     }
     const record = fc.record(model)
-    if (!this.isFlexible(v)) return record
+    if (!this.isFlexible(v) || this.opts.unknownTaggedFields === false) return record
     const unknownArb = fc
       .uniqueArray(fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 100, max: 100000 })), { maxLength: 2 })
       .map((tags) => tags.filter((t) => !knownTags.has(t)).sort((a, b) => a - b))

@@ -40,6 +40,7 @@ function fieldRuns(model, field, context) {
 }
 
 function cond(lo, hi, context) {
+  if (lo === hi && lo > context[0] && hi < context[1]) return `version === ${lo}`
   const parts = []
   if (lo > context[0]) parts.push(`version >= ${lo}`)
   if (hi < context[1]) parts.push(`version <= ${hi}`)
@@ -275,7 +276,8 @@ function emitEncodeFn(out, gen, struct) {
       const counts = ['(u === undefined ? 0 : u.length)']
       for (const { field, runs } of tagged) {
         const vc = cond(runs[0].lo, runs[runs.length - 1].hi, flexible)
-        const nd = notDefaultExpr(gen, field, `m.${field.prop}`)
+        // a missing (undefined) tagged field is treated as its default: not written
+        const nd = `m.${field.prop} !== undefined && ${notDefaultExpr(gen, field, `m.${field.prop}`)}`
         out.line(`const t${field.tag} = ${vc === '' ? nd : `${vc} && ${nd}`}`)
         counts.push(`(t${field.tag} ? 1 : 0)`)
       }

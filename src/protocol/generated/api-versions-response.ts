@@ -112,10 +112,10 @@ function encodeApiVersionsResponse(w: Writer, m: ApiVersionsResponse, version: n
   }
   if (version >= 3) {
     const u = m._unknownTaggedFields
-    const t0 = m.supportedFeatures.length !== 0
-    const t1 = m.finalizedFeaturesEpoch !== -1
-    const t2 = m.finalizedFeatures.length !== 0
-    const t3 = m.zkMigrationReady !== false
+    const t0 = m.supportedFeatures !== undefined && m.supportedFeatures.length !== 0
+    const t1 = m.finalizedFeaturesEpoch !== undefined && m.finalizedFeaturesEpoch !== -1
+    const t2 = m.finalizedFeatures !== undefined && m.finalizedFeatures.length !== 0
+    const t3 = m.zkMigrationReady !== undefined && m.zkMigrationReady !== false
     w.uvarint((u === undefined ? 0 : u.length) + (t0 ? 1 : 0) + (t1 ? 1 : 0) + (t2 ? 1 : 0) + (t3 ? 1 : 0))
     if (u !== undefined) writeUnknownTaggedRange(w, u, 0, 1)
     if (t0) {

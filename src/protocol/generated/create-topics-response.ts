@@ -156,7 +156,7 @@ function encodeCreateTopicsResponseCreatableTopicResult(w: Writer, m: CreateTopi
   }
   if (version >= 5) {
     const u = m._unknownTaggedFields
-    const t0 = m.topicConfigErrorCode !== 0
+    const t0 = m.topicConfigErrorCode !== undefined && m.topicConfigErrorCode !== 0
     w.uvarint((u === undefined ? 0 : u.length) + (t0 ? 1 : 0))
     if (u !== undefined) writeUnknownTaggedRange(w, u, 0, 1)
     if (t0) {

@@ -168,7 +168,7 @@ function decodeDescribeConfigsResponseDescribeConfigsResourceResult(r: Reader, v
     f_configType = r.int8()
   }
   let f_documentation: string | null = null
-  if (version >= 3 && version <= 3) {
+  if (version === 3) {
     f_documentation = r.nullableString()
   } else if (version >= 4) {
     f_documentation = r.compactNullableString()
@@ -205,7 +205,7 @@ function encodeDescribeConfigsResponseDescribeConfigsResourceResult(w: Writer, m
   if (version >= 3) {
     w.int8(m.configType)
   }
-  if (version >= 3 && version <= 3) {
+  if (version === 3) {
     w.nullableString(m.documentation)
   } else if (version >= 4) {
     w.compactNullableString(m.documentation)

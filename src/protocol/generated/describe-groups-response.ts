@@ -168,7 +168,7 @@ function decodeDescribeGroupsResponseDescribedGroupMember(r: Reader, version: nu
     f_memberId = r.compactString()
   }
   let f_groupInstanceId: string | null = null
-  if (version >= 4 && version <= 4) {
+  if (version === 4) {
     f_groupInstanceId = r.nullableString()
   } else if (version >= 5) {
     f_groupInstanceId = r.compactNullableString()
@@ -209,7 +209,7 @@ function encodeDescribeGroupsResponseDescribedGroupMember(w: Writer, m: Describe
   } else {
     w.compactString(m.memberId)
   }
-  if (version >= 4 && version <= 4) {
+  if (version === 4) {
     w.nullableString(m.groupInstanceId)
   } else if (version >= 5) {
     w.compactNullableString(m.groupInstanceId)

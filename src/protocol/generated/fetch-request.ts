@@ -98,7 +98,7 @@ function decodeFetchRequest(r: Reader, version: number): FetchRequest {
     f_forgottenTopicsData = a_forgottenTopicsData
   }
   let f_rackId: string = ''
-  if (version >= 11 && version <= 11) {
+  if (version === 11) {
     f_rackId = r.string()
   } else if (version >= 12) {
     f_rackId = r.compactString()
@@ -158,15 +158,15 @@ function encodeFetchRequest(w: Writer, m: FetchRequest, version: number): void {
     w.compactArrayLength(a_forgottenTopicsData.length)
     for (let i = 0; i < a_forgottenTopicsData.length; i++) encodeFetchRequestForgottenTopic(w, a_forgottenTopicsData[i], version)
   }
-  if (version >= 11 && version <= 11) {
+  if (version === 11) {
     w.string(m.rackId)
   } else if (version >= 12) {
     w.compactString(m.rackId)
   }
   if (version >= 12) {
     const u = m._unknownTaggedFields
-    const t0 = m.clusterId !== null
-    const t1 = version >= 15 && !isDefaultFetchRequestReplicaState(m.replicaState)
+    const t0 = m.clusterId !== undefined && m.clusterId !== null
+    const t1 = version >= 15 && m.replicaState !== undefined && !isDefaultFetchRequestReplicaState(m.replicaState)
     w.uvarint((u === undefined ? 0 : u.length) + (t0 ? 1 : 0) + (t1 ? 1 : 0))
     if (u !== undefined) writeUnknownTaggedRange(w, u, 0, 1)
     if (t0) {
@@ -203,7 +203,7 @@ function decodeFetchRequestFetchTopic(r: Reader, version: number): FetchRequestF
   let f_topic: string = ''
   if (version <= 11) {
     f_topic = r.string()
-  } else if (version >= 12 && version <= 12) {
+  } else if (version === 12) {
     f_topic = r.compactString()
   }
   let f_topicId: string = '00000000-0000-0000-0000-000000000000'
@@ -233,7 +233,7 @@ function decodeFetchRequestFetchTopic(r: Reader, version: number): FetchRequestF
 function encodeFetchRequestFetchTopic(w: Writer, m: FetchRequestFetchTopic, version: number): void {
   if (version <= 11) {
     w.string(m.topic)
-  } else if (version >= 12 && version <= 12) {
+  } else if (version === 12) {
     w.compactString(m.topic)
   }
   if (version >= 13) {
@@ -303,7 +303,7 @@ function encodeFetchRequestFetchPartition(w: Writer, m: FetchRequestFetchPartiti
   w.int32(m.partitionMaxBytes)
   if (version >= 12) {
     const u = m._unknownTaggedFields
-    const t0 = version >= 17 && m.replicaDirectoryId !== '00000000-0000-0000-0000-000000000000'
+    const t0 = version >= 17 && m.replicaDirectoryId !== undefined && m.replicaDirectoryId !== '00000000-0000-0000-0000-000000000000'
     w.uvarint((u === undefined ? 0 : u.length) + (t0 ? 1 : 0))
     if (u !== undefined) writeUnknownTaggedRange(w, u, 0, 1)
     if (t0) {
@@ -319,7 +319,7 @@ function decodeFetchRequestForgottenTopic(r: Reader, version: number): FetchRequ
   let f_topic: string = ''
   if (version <= 11) {
     f_topic = r.string()
-  } else if (version >= 12 && version <= 12) {
+  } else if (version === 12) {
     f_topic = r.compactString()
   }
   let f_topicId: string = '00000000-0000-0000-0000-000000000000'
@@ -349,7 +349,7 @@ function decodeFetchRequestForgottenTopic(r: Reader, version: number): FetchRequ
 function encodeFetchRequestForgottenTopic(w: Writer, m: FetchRequestForgottenTopic, version: number): void {
   if (version <= 11) {
     w.string(m.topic)
-  } else if (version >= 12 && version <= 12) {
+  } else if (version === 12) {
     w.compactString(m.topic)
   }
   if (version >= 13) {

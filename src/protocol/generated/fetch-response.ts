@@ -134,7 +134,7 @@ function encodeFetchResponse(w: Writer, m: FetchResponse, version: number): void
   }
   if (version >= 12) {
     const u = m._unknownTaggedFields
-    const t0 = version >= 16 && m.nodeEndpoints.length !== 0
+    const t0 = version >= 16 && m.nodeEndpoints !== undefined && m.nodeEndpoints.length !== 0
     w.uvarint((u === undefined ? 0 : u.length) + (t0 ? 1 : 0))
     if (u !== undefined) writeUnknownTaggedRange(w, u, 0, 1)
     if (t0) {
@@ -152,7 +152,7 @@ function decodeFetchResponseFetchableTopicResponse(r: Reader, version: number): 
   let f_topic: string = ''
   if (version <= 11) {
     f_topic = r.string()
-  } else if (version >= 12 && version <= 12) {
+  } else if (version === 12) {
     f_topic = r.compactString()
   }
   let f_topicId: string = '00000000-0000-0000-0000-000000000000'
@@ -182,7 +182,7 @@ function decodeFetchResponseFetchableTopicResponse(r: Reader, version: number): 
 function encodeFetchResponseFetchableTopicResponse(w: Writer, m: FetchResponseFetchableTopicResponse, version: number): void {
   if (version <= 11) {
     w.string(m.topic)
-  } else if (version >= 12 && version <= 12) {
+  } else if (version === 12) {
     w.compactString(m.topic)
   }
   if (version >= 13) {
@@ -303,9 +303,9 @@ function encodeFetchResponsePartitionData(w: Writer, m: FetchResponsePartitionDa
   }
   if (version >= 12) {
     const u = m._unknownTaggedFields
-    const t0 = !isDefaultFetchResponseEpochEndOffset(m.divergingEpoch)
-    const t1 = !isDefaultFetchResponseLeaderIdAndEpoch(m.currentLeader)
-    const t2 = !isDefaultFetchResponseSnapshotId(m.snapshotId)
+    const t0 = m.divergingEpoch !== undefined && !isDefaultFetchResponseEpochEndOffset(m.divergingEpoch)
+    const t1 = m.currentLeader !== undefined && !isDefaultFetchResponseLeaderIdAndEpoch(m.currentLeader)
+    const t2 = m.snapshotId !== undefined && !isDefaultFetchResponseSnapshotId(m.snapshotId)
     w.uvarint((u === undefined ? 0 : u.length) + (t0 ? 1 : 0) + (t1 ? 1 : 0) + (t2 ? 1 : 0))
     if (u !== undefined) writeUnknownTaggedRange(w, u, 0, 1)
     if (t0) {

@@ -14,7 +14,7 @@ function decodeFindCoordinatorRequest(r: Reader, version: number): FindCoordinat
   let f_key: string = ''
   if (version <= 2) {
     f_key = r.string()
-  } else if (version >= 3 && version <= 3) {
+  } else if (version === 3) {
     f_key = r.compactString()
   }
   let f_keyType: number = 0
@@ -38,7 +38,7 @@ function decodeFindCoordinatorRequest(r: Reader, version: number): FindCoordinat
 function encodeFindCoordinatorRequest(w: Writer, m: FindCoordinatorRequest, version: number): void {
   if (version <= 2) {
     w.string(m.key)
-  } else if (version >= 3 && version <= 3) {
+  } else if (version === 3) {
     w.compactString(m.key)
   }
   if (version >= 1) {

@@ -36,7 +36,7 @@ function decodeFindCoordinatorResponse(r: Reader, version: number): FindCoordina
   let f_errorMessage: string | null = null
   if (version >= 1 && version <= 2) {
     f_errorMessage = r.nullableString()
-  } else if (version >= 3 && version <= 3) {
+  } else if (version === 3) {
     f_errorMessage = r.compactNullableString()
   }
   let f_nodeId: number = 0
@@ -46,7 +46,7 @@ function decodeFindCoordinatorResponse(r: Reader, version: number): FindCoordina
   let f_host: string = ''
   if (version <= 2) {
     f_host = r.string()
-  } else if (version >= 3 && version <= 3) {
+  } else if (version === 3) {
     f_host = r.compactString()
   }
   let f_port: number = 0
@@ -76,7 +76,7 @@ function encodeFindCoordinatorResponse(w: Writer, m: FindCoordinatorResponse, ve
   }
   if (version >= 1 && version <= 2) {
     w.nullableString(m.errorMessage)
-  } else if (version >= 3 && version <= 3) {
+  } else if (version === 3) {
     w.compactNullableString(m.errorMessage)
   }
   if (version <= 3) {
@@ -84,7 +84,7 @@ function encodeFindCoordinatorResponse(w: Writer, m: FindCoordinatorResponse, ve
   }
   if (version <= 2) {
     w.string(m.host)
-  } else if (version >= 3 && version <= 3) {
+  } else if (version === 3) {
     w.compactString(m.host)
   }
   if (version <= 3) {

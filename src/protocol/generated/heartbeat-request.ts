@@ -26,7 +26,7 @@ function decodeHeartbeatRequest(r: Reader, version: number): HeartbeatRequest {
     f_memberId = r.compactString()
   }
   let f_groupInstanceId: string | null = null
-  if (version >= 3 && version <= 3) {
+  if (version === 3) {
     f_groupInstanceId = r.nullableString()
   } else if (version >= 4) {
     f_groupInstanceId = r.compactNullableString()
@@ -49,7 +49,7 @@ function encodeHeartbeatRequest(w: Writer, m: HeartbeatRequest, version: number)
   } else {
     w.compactString(m.memberId)
   }
-  if (version >= 3 && version <= 3) {
+  if (version === 3) {
     w.nullableString(m.groupInstanceId)
   } else if (version >= 4) {
     w.compactNullableString(m.groupInstanceId)

@@ -60,6 +60,8 @@ import { OffsetForLeaderEpochRequest } from './offset-for-leader-epoch-request.j
 import { OffsetForLeaderEpochResponse } from './offset-for-leader-epoch-response.js'
 import { ProduceRequest } from './produce-request.js'
 import { ProduceResponse } from './produce-response.js'
+import { RequestHeader } from './request-header.js'
+import { ResponseHeader } from './response-header.js'
 import { SyncGroupRequest } from './sync-group-request.js'
 import { SyncGroupResponse } from './sync-group-response.js'
 
@@ -123,6 +125,8 @@ export * from './offset-for-leader-epoch-request.js'
 export * from './offset-for-leader-epoch-response.js'
 export * from './produce-request.js'
 export * from './produce-response.js'
+export * from './request-header.js'
+export * from './response-header.js'
 export * from './sync-group-request.js'
 export * from './sync-group-response.js'
 

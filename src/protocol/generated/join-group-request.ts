@@ -42,7 +42,7 @@ function decodeJoinGroupRequest(r: Reader, version: number): JoinGroupRequest {
     f_memberId = r.compactString()
   }
   let f_groupInstanceId: string | null = null
-  if (version >= 5 && version <= 5) {
+  if (version === 5) {
     f_groupInstanceId = r.nullableString()
   } else if (version >= 6) {
     f_groupInstanceId = r.compactNullableString()
@@ -92,7 +92,7 @@ function encodeJoinGroupRequest(w: Writer, m: JoinGroupRequest, version: number)
   } else {
     w.compactString(m.memberId)
   }
-  if (version >= 5 && version <= 5) {
+  if (version === 5) {
     w.nullableString(m.groupInstanceId)
   } else if (version >= 6) {
     w.compactNullableString(m.groupInstanceId)

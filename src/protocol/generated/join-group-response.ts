@@ -39,7 +39,7 @@ function decodeJoinGroupResponse(r: Reader, version: number): JoinGroupResponse 
   let f_protocolName: string | null = null
   if (version <= 5) {
     f_protocolName = r.string()
-  } else if (version >= 6 && version <= 6) {
+  } else if (version === 6) {
     f_protocolName = r.compactString()
   } else {
     f_protocolName = r.compactNullableString()
@@ -91,7 +91,7 @@ function encodeJoinGroupResponse(w: Writer, m: JoinGroupResponse, version: numbe
   }
   if (version <= 5) {
     w.string(m.protocolName as string)
-  } else if (version >= 6 && version <= 6) {
+  } else if (version === 6) {
     w.compactString(m.protocolName as string)
   } else {
     w.compactNullableString(m.protocolName)
@@ -129,7 +129,7 @@ function decodeJoinGroupResponseJoinGroupResponseMember(r: Reader, version: numb
     f_memberId = r.compactString()
   }
   let f_groupInstanceId: string | null = null
-  if (version >= 5 && version <= 5) {
+  if (version === 5) {
     f_groupInstanceId = r.nullableString()
   } else if (version >= 6) {
     f_groupInstanceId = r.compactNullableString()
@@ -152,7 +152,7 @@ function encodeJoinGroupResponseJoinGroupResponseMember(w: Writer, m: JoinGroupR
   } else {
     w.compactString(m.memberId)
   }
-  if (version >= 5 && version <= 5) {
+  if (version === 5) {
     w.nullableString(m.groupInstanceId)
   } else if (version >= 6) {
     w.compactNullableString(m.groupInstanceId)

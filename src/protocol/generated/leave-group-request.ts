@@ -29,7 +29,7 @@ function decodeLeaveGroupRequest(r: Reader, version: number): LeaveGroupRequest 
     f_memberId = r.string()
   }
   let f_members: LeaveGroupRequestMemberIdentity[] = []
-  if (version >= 3 && version <= 3) {
+  if (version === 3) {
     const n_members = r.arrayLength()
     if (n_members < 0) throw new DecodeError('LeaveGroupRequest.Members is null but not nullable')
     const a_members: LeaveGroupRequestMemberIdentity[] = []
@@ -57,7 +57,7 @@ function encodeLeaveGroupRequest(w: Writer, m: LeaveGroupRequest, version: numbe
   if (version <= 2) {
     w.string(m.memberId)
   }
-  if (version >= 3 && version <= 3) {
+  if (version === 3) {
     const a_members = m.members
     w.arrayLength(a_members.length)
     for (let i = 0; i < a_members.length; i++) encodeLeaveGroupRequestMemberIdentity(w, a_members[i], version)

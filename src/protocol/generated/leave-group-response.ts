@@ -24,7 +24,7 @@ function decodeLeaveGroupResponse(r: Reader, version: number): LeaveGroupRespons
   }
   const f_errorCode: number = r.int16()
   let f_members: LeaveGroupResponseMemberResponse[] = []
-  if (version >= 3 && version <= 3) {
+  if (version === 3) {
     const n_members = r.arrayLength()
     if (n_members < 0) throw new DecodeError('LeaveGroupResponse.Members is null but not nullable')
     const a_members: LeaveGroupResponseMemberResponse[] = []
@@ -48,7 +48,7 @@ function encodeLeaveGroupResponse(w: Writer, m: LeaveGroupResponse, version: num
     w.int32(m.throttleTimeMs)
   }
   w.int16(m.errorCode)
-  if (version >= 3 && version <= 3) {
+  if (version === 3) {
     const a_members = m.members
     w.arrayLength(a_members.length)
     for (let i = 0; i < a_members.length; i++) encodeLeaveGroupResponseMemberResponse(w, a_members[i], version)

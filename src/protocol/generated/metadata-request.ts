@@ -108,7 +108,7 @@ function decodeMetadataRequestMetadataRequestTopic(r: Reader, version: number): 
   let f_name: string | null = null
   if (version <= 8) {
     f_name = r.string()
-  } else if (version >= 9 && version <= 9) {
+  } else if (version === 9) {
     f_name = r.compactString()
   } else {
     f_name = r.compactNullableString()
@@ -125,7 +125,7 @@ function encodeMetadataRequestMetadataRequestTopic(w: Writer, m: MetadataRequest
   }
   if (version <= 8) {
     w.string(m.name as string)
-  } else if (version >= 9 && version <= 9) {
+  } else if (version === 9) {
     w.compactString(m.name as string)
   } else {
     w.compactNullableString(m.name)

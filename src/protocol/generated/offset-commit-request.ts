@@ -42,7 +42,7 @@ function decodeOffsetCommitRequest(r: Reader, version: number): OffsetCommitRequ
     f_memberId = r.compactString()
   }
   let f_groupInstanceId: string | null = null
-  if (version >= 7 && version <= 7) {
+  if (version === 7) {
     f_groupInstanceId = r.nullableString()
   } else if (version >= 8) {
     f_groupInstanceId = r.compactNullableString()
@@ -83,7 +83,7 @@ function encodeOffsetCommitRequest(w: Writer, m: OffsetCommitRequest, version: n
   } else {
     w.compactString(m.memberId)
   }
-  if (version >= 7 && version <= 7) {
+  if (version === 7) {
     w.nullableString(m.groupInstanceId)
   } else if (version >= 8) {
     w.compactNullableString(m.groupInstanceId)

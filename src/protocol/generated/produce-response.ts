@@ -102,7 +102,7 @@ function encodeProduceResponse(w: Writer, m: ProduceResponse, version: number): 
   w.int32(m.throttleTimeMs)
   if (version >= 9) {
     const u = m._unknownTaggedFields
-    const t0 = version >= 10 && m.nodeEndpoints.length !== 0
+    const t0 = version >= 10 && m.nodeEndpoints !== undefined && m.nodeEndpoints.length !== 0
     w.uvarint((u === undefined ? 0 : u.length) + (t0 ? 1 : 0))
     if (u !== undefined) writeUnknownTaggedRange(w, u, 0, 1)
     if (t0) {
@@ -171,7 +171,7 @@ function decodeProduceResponsePartitionProduceResponse(r: Reader, version: numbe
     f_logStartOffset = r.int64()
   }
   let f_recordErrors: ProduceResponseBatchIndexAndErrorMessage[] = []
-  if (version >= 8 && version <= 8) {
+  if (version === 8) {
     const n_recordErrors = r.arrayLength()
     if (n_recordErrors < 0) throw new DecodeError('ProduceResponse.RecordErrors is null but not nullable')
     const a_recordErrors: ProduceResponseBatchIndexAndErrorMessage[] = []
@@ -185,7 +185,7 @@ function decodeProduceResponsePartitionProduceResponse(r: Reader, version: numbe
     f_recordErrors = a_recordErrors
   }
   let f_errorMessage: string | null = null
-  if (version >= 8 && version <= 8) {
+  if (version === 8) {
     f_errorMessage = r.nullableString()
   } else if (version >= 9) {
     f_errorMessage = r.compactNullableString()
@@ -219,7 +219,7 @@ function encodeProduceResponsePartitionProduceResponse(w: Writer, m: ProduceResp
   if (version >= 5) {
     w.int64(m.logStartOffset)
   }
-  if (version >= 8 && version <= 8) {
+  if (version === 8) {
     const a_recordErrors = m.recordErrors
     w.arrayLength(a_recordErrors.length)
     for (let i = 0; i < a_recordErrors.length; i++) encodeProduceResponseBatchIndexAndErrorMessage(w, a_recordErrors[i], version)
@@ -228,14 +228,14 @@ function encodeProduceResponsePartitionProduceResponse(w: Writer, m: ProduceResp
     w.compactArrayLength(a_recordErrors.length)
     for (let i = 0; i < a_recordErrors.length; i++) encodeProduceResponseBatchIndexAndErrorMessage(w, a_recordErrors[i], version)
   }
-  if (version >= 8 && version <= 8) {
+  if (version === 8) {
     w.nullableString(m.errorMessage)
   } else if (version >= 9) {
     w.compactNullableString(m.errorMessage)
   }
   if (version >= 9) {
     const u = m._unknownTaggedFields
-    const t0 = version >= 10 && !isDefaultProduceResponseLeaderIdAndEpoch(m.currentLeader)
+    const t0 = version >= 10 && m.currentLeader !== undefined && !isDefaultProduceResponseLeaderIdAndEpoch(m.currentLeader)
     w.uvarint((u === undefined ? 0 : u.length) + (t0 ? 1 : 0))
     if (u !== undefined) writeUnknownTaggedRange(w, u, 0, 1)
     if (t0) {

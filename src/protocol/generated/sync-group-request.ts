@@ -37,7 +37,7 @@ function decodeSyncGroupRequest(r: Reader, version: number): SyncGroupRequest {
     f_memberId = r.compactString()
   }
   let f_groupInstanceId: string | null = null
-  if (version >= 3 && version <= 3) {
+  if (version === 3) {
     f_groupInstanceId = r.nullableString()
   } else if (version >= 4) {
     f_groupInstanceId = r.compactNullableString()
@@ -82,7 +82,7 @@ function encodeSyncGroupRequest(w: Writer, m: SyncGroupRequest, version: number)
   } else {
     w.compactString(m.memberId)
   }
-  if (version >= 3 && version <= 3) {
+  if (version === 3) {
     w.nullableString(m.groupInstanceId)
   } else if (version >= 4) {
     w.compactNullableString(m.groupInstanceId)
