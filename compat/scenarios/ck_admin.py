@@ -1,0 +1,162 @@
+"""confluent-kafka-python checks for issue 4: configs, partitions, topic description, and
+librdkafka-compressed records read back through compacted topics."""
+import time
+
+from confluent_kafka import KafkaException, TopicPartition
+from confluent_kafka.admin import ConfigResource, NewPartitions
+
+from compat_lib import Skip, check, compressible_value
+from ck_common import admin, consumer, create_topic, poll_messages, produce_all, producer, read_partitions, topic_partitions
+from compaction_model import COMPACT_CONFIG, compaction_items, verify_compacted
+
+CODECS = ('none', 'gzip', 'snappy', 'lz4', 'zstd')
+SOURCE_DYNAMIC_TOPIC, SOURCE_STATIC_BROKER, SOURCE_DEFAULT = 1, 4, 5
+
+
+def source_of(entry):
+    return int(getattr(entry.source, 'value', entry.source))
+
+
+def describe(ctx, resource):
+    return admin(ctx).describe_configs([resource], request_timeout=15)[resource].result(timeout=20)
+
+
+@check('describe-configs', 'configs: describe', 4, timeout_s=60)
+def describe_configs(ctx):
+    topic = ctx.topic('cfg-describe')
+    create_topic(ctx, topic, 1, {'retention.ms': '86400000', 'cleanup.policy': 'delete'})
+    entries = describe(ctx, ConfigResource('topic', topic))
+    for key in ('retention.ms', 'cleanup.policy', 'segment.bytes', 'max.message.bytes', 'compression.type'):
+        assert key in entries, 'topic config %s not described (%d entries)' % (key, len(entries))
+    r = entries['retention.ms']
+    assert r.value == '86400000' and source_of(r) == SOURCE_DYNAMIC_TOPIC, \
+        'retention.ms = %r source %s' % (r.value, source_of(r))
+    seg = entries['segment.bytes']
+    assert source_of(seg) in (SOURCE_DEFAULT, SOURCE_STATIC_BROKER), \
+        'segment.bytes (not set on the topic) has source %s' % source_of(seg)
+    md = admin(ctx).list_topics(timeout=10)
+    broker = describe(ctx, ConfigResource('broker', str(md.controller_id)))
+    known = [k for k in ('num.partitions', 'log.segment.bytes', 'message.max.bytes', 'log.retention.ms') if k in broker]
+    assert known, 'broker configs lack num.partitions/log.segment.bytes/...: %d entries' % len(broker)
+    return '%d topic configs, %d broker configs' % (len(entries), len(broker))
+
+
+@check('alter-configs', 'configs: alter', 4, timeout_s=60)
+def alter_configs(ctx):
+    topic = ctx.topic('cfg-alter')
+    create_topic(ctx, topic, 1)
+    res = ConfigResource('topic', topic, set_config={'retention.ms': '123456', 'max.message.bytes': '2000000'})
+    admin(ctx).alter_configs([res], request_timeout=15)[res].result(timeout=20)
+    entries = describe(ctx, ConfigResource('topic', topic))
+    got = (entries['retention.ms'].value, entries['max.message.bytes'].value)
+    assert got == ('123456', '2000000'), 'after alter: %r' % (got,)
+    bad = ConfigResource('topic', topic, set_config={'retention.ms': 'not-a-number'})
+    try:
+        admin(ctx).alter_configs([bad], request_timeout=15)[bad].result(timeout=20)
+        raise AssertionError('an invalid retention.ms was accepted')
+    except KafkaException as e:
+        assert e.args[0].name() == 'INVALID_CONFIG', 'invalid value: %s' % e
+    return 'set 2 configs, invalid value -> INVALID_CONFIG'
+
+
+@check('incremental-alter-configs', 'configs: incremental alter', 4, timeout_s=10)
+def incremental_alter(ctx):
+    raise Skip('confluent-kafka-python 1.7.0 has no incremental_alter_configs (kafka-python check covers the API)')
+
+
+@check('create-partitions', 'create partitions', 4, timeout_s=60)
+def create_partitions(ctx):
+    topic = ctx.topic('parts')
+    create_topic(ctx, topic, 2)
+    admin(ctx).create_partitions([NewPartitions(topic, 5)], operation_timeout=10)[topic].result(timeout=20)
+    parts = topic_partitions(ctx, topic)
+    assert parts is not None and len(parts) == 5, 'partitions after create_partitions: %r' % (parts and len(parts))
+    items = [dict(key=None, value=b'p%d' % p, partition=p) for p in range(5)]
+    delivered = produce_all(producer(ctx), topic, items)
+    assert sorted(p for p, _ in delivered) == list(range(5))
+    msgs = read_partitions(ctx, topic, list(range(5)), 5)
+    assert sorted(m.value() for m in msgs) == sorted(it['value'] for it in items), 'new partitions not readable'
+    try:
+        admin(ctx).create_partitions([NewPartitions(topic, 3)])[topic].result(timeout=20)
+        raise AssertionError('shrinking to 3 partitions was accepted')
+    except KafkaException as e:
+        assert e.args[0].name() == 'INVALID_PARTITIONS', 'shrink: %s' % e
+    return '2 -> 5 partitions, produce/consume on new ones, shrink -> INVALID_PARTITIONS'
+
+
+@check('delete-records', 'delete records', 4, timeout_s=10)
+def delete_records(ctx):
+    raise Skip('confluent-kafka-python 1.7.0 has no delete_records (kafka-python check covers the API)')
+
+
+@check('describe-topics', 'list/describe topics', 4, timeout_s=30)
+def describe_topics(ctx):
+    # 1.7.0 has no describe_topics(); a Metadata request for one topic is its equivalent
+    topic = ctx.topic('describe')
+    create_topic(ctx, topic, 4, {'cleanup.policy': 'compact'})
+    md = admin(ctx).list_topics(topic=topic, timeout=10)
+    t = md.topics[topic]
+    assert t.error is None, 'topic error %s' % t.error
+    assert sorted(t.partitions) == [0, 1, 2, 3], 'partitions %s' % sorted(t.partitions)
+    entries = describe(ctx, ConfigResource('topic', topic))
+    assert entries['cleanup.policy'].value == 'compact', 'cleanup.policy %r' % entries['cleanup.policy'].value
+    return '4 partitions with leaders; cleanup.policy=compact described'
+
+
+# ---- every codec through a compacted topic (the cleaner must read compressed batches) ----
+
+_compaction = {}
+
+
+def compaction_setup(ctx):
+    """Once for all codecs: create the topics, write duplicates, roll the segment; share one deadline."""
+    if _compaction:
+        return _compaction
+    topics = {}
+    for codec in CODECS:
+        topic = ctx.topic('cmp-' + codec)
+        create_topic(ctx, topic, 1, COMPACT_CONFIG)
+        p = producer(ctx, **{'compression.codec': codec, 'linger.ms': 20})
+        produce_all(p, topic, compaction_items(codec))
+        topics[codec] = (topic, p)
+    time.sleep(1.2)  # past segment.ms, so the next append rolls the segment
+    for codec, (topic, p) in topics.items():
+        produce_all(p, topic, [dict(key=b'roll', value=b'roll')])
+    _compaction.update(topics=topics, deadline=time.monotonic() + 90)
+    return _compaction
+
+
+def read_topic(ctx, topic):
+    c = consumer(ctx, ctx.group('cmp-reader'))
+    try:
+        _low, high = c.get_watermark_offsets(TopicPartition(topic, 0), timeout=10, cached=False)
+        c.assign([TopicPartition(topic, 0, 0)])
+        msgs = []
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and (not msgs or msgs[-1].offset() < high - 1):
+            msgs.extend(poll_messages(c, 1, 0.5, settle_s=0))
+        return [(m.offset(), m.key(), m.value()) for m in msgs], high
+    finally:
+        c.close()
+
+
+def compacted_check(codec):
+    @check('compacted-%s' % codec, 'compacted topic: %s' % codec, 4, timeout_s=150)
+    def run(ctx):
+        setup = compaction_setup(ctx)
+        topic, _p = setup['topics'][codec]
+        last_problem = None
+        while True:
+            records, high = read_topic(ctx, topic)
+            ok, note = verify_compacted(records, high, codec)
+            if ok:
+                return note
+            last_problem = note
+            if time.monotonic() > setup['deadline']:
+                raise AssertionError(last_problem)
+            time.sleep(2)
+    return run
+
+
+for _codec in CODECS:
+    compacted_check(_codec)

@@ -1,0 +1,204 @@
+"""confluent-kafka-python checks for issue 3: consumer groups (range, cooperative-sticky),
+commits, resuming, and the group admin calls librdkafka 2.0.2's Python binding has."""
+import time
+
+from confluent_kafka import TopicPartition
+
+from compat_lib import Skip, check, wait_until
+from ck_common import admin, consumer, create_topic, poll_messages, produce_all, producer
+
+PARTITIONS = 6
+
+
+class Member:
+    """One group member, polled from this thread; remembers its assignment and revocations."""
+
+    def __init__(self, ctx, group, strategy, name):
+        self.name = name
+        self.revoked = []
+        self.assigned_events = []
+        self.messages = []
+        self.c = consumer(ctx, group, **{
+            'partition.assignment.strategy': strategy, 'session.timeout.ms': 10000,
+            'heartbeat.interval.ms': 500, 'max.poll.interval.ms': 60000, 'client.id': 'compat-' + name})
+
+    def subscribe(self, topic):
+        self.c.subscribe([topic], on_assign=self._on_assign, on_revoke=self._on_revoke)
+
+    def _on_assign(self, c, partitions):
+        self.assigned_events.append(sorted(p.partition for p in partitions))
+
+    def _on_revoke(self, c, partitions):
+        self.revoked.append(sorted(p.partition for p in partitions))
+
+    def assignment(self):
+        return sorted(p.partition for p in self.c.assignment())
+
+    def poll(self, timeout_s=0.1):
+        m = self.c.poll(timeout_s)
+        if m is not None and m.error() is None:
+            self.messages.append(m)
+        return m
+
+    def close(self):
+        self.c.close()
+
+
+def pump(members, seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        for m in members:
+            m.poll(0.05)
+
+
+def wait_split(members, timeout_s, what):
+    """Poll all members until their assignments are disjoint, non-empty and cover every partition."""
+    def split():
+        pump(members, 0.3)
+        sets = [set(m.assignment()) for m in members]
+        if not all(sets):
+            return False
+        union = set().union(*sets)
+        return sum(len(s) for s in sets) == len(union) == PARTITIONS and [sorted(s) for s in sets]
+    return wait_until(split, timeout_s, interval_s=0, what=what)
+
+
+def group_round_trip(ctx, strategy, tag):
+    topic = ctx.topic('grp-' + tag)
+    group = ctx.group(tag)
+    create_topic(ctx, topic, PARTITIONS)
+    a = Member(ctx, group, strategy, 'a')
+    b = Member(ctx, group, strategy, 'b')
+    notes = []
+    try:
+        a.subscribe(topic)
+        if strategy == 'cooperative-sticky':
+            wait_until(lambda: (pump([a], 0.3), len(a.assignment()) == PARTITIONS)[1], 30,
+                       interval_s=0, what='first member owning all partitions')
+        b.subscribe(topic)
+        split = wait_split([a, b], 45, 'two members sharing %d partitions' % PARTITIONS)
+        notes.append('split %s/%s' % tuple(split))
+        if strategy == 'cooperative-sticky':
+            # cooperative: the first member gives up only what moves, never everything at once
+            full = [r for r in a.revoked if len(r) == PARTITIONS]
+            assert not full, 'member a had all partitions revoked (eager rebalance): %r' % a.revoked
+            assert set(split[0]) <= set(range(PARTITIONS)) and a.assigned_events[0] == list(range(PARTITIONS))
+            notes.append('incremental revoke %r' % a.revoked)
+        items = [dict(key=None, value=b'%s-%d' % (tag.encode(), i), partition=i % PARTITIONS) for i in range(240)]
+        produce_all(producer(ctx), topic, items)
+        wait_until(lambda: (pump([a, b], 0.3), len(a.messages) + len(b.messages) >= len(items))[1], 30,
+                   interval_s=0, what='all records consumed by the two members')
+        pump([a, b], 0.5)
+        for m in (a, b):
+            owned = set(m.assignment())
+            stray = [x.partition() for x in m.messages if x.partition() not in owned]
+            assert not stray, 'member %s got records of partitions it does not own: %s' % (m.name, sorted(set(stray)))
+        values = [x.value() for x in a.messages + b.messages]
+        assert len(values) == len(set(values)) == len(items), \
+            '%d records consumed (%d distinct), produced %d' % (len(values), len(set(values)), len(items))
+        for m in (a, b):
+            m.c.commit(asynchronous=False)
+        committed = a.c.committed([TopicPartition(topic, p) for p in range(PARTITIONS)], timeout=10)
+        offs = [tp.offset for tp in committed]
+        assert offs == [40] * PARTITIONS, 'committed offsets %s, expected 40 each' % offs
+    finally:
+        a.close()
+        b.close()
+    # a new member of the same group resumes from the committed offsets
+    more = [dict(key=None, value=b'%s-more-%d' % (tag.encode(), i), partition=i % PARTITIONS) for i in range(60)]
+    produce_all(producer(ctx), topic, more)
+    c = Member(ctx, group, strategy, 'c')
+    try:
+        c.subscribe(topic)
+        wait_until(lambda: (pump([c], 0.3), len(c.messages) >= len(more))[1], 45, interval_s=0,
+                   what='restarted member reading the new records')
+        pump([c], 1.0)
+        got = sorted(x.value() for x in c.messages)
+        assert got == sorted(it['value'] for it in more), \
+            'restarted member read %d records (%d expected, only the new ones)' % (len(got), len(more))
+    finally:
+        c.close()
+    notes.append('commit + resume ok')
+    return '; '.join(notes)
+
+
+@check('group-range', 'group: range assignor', 3, timeout_s=150)
+def group_range(ctx):
+    return group_round_trip(ctx, 'range', 'range')
+
+
+@check('group-cooperative-sticky', 'group: cooperative-sticky', 3, timeout_s=150)
+def group_cooperative(ctx):
+    return group_round_trip(ctx, 'cooperative-sticky', 'coop')
+
+
+@check('group-list-describe', 'group admin: list/describe', 3, timeout_s=90)
+def list_describe(ctx):
+    topic = ctx.topic('grp-admin')
+    group = ctx.group('admin')
+    create_topic(ctx, topic, 2)
+    m = Member(ctx, group, 'range', 'admin')
+    try:
+        m.subscribe(topic)
+        wait_until(lambda: (pump([m], 0.3), len(m.assignment()) == 2)[1], 45, interval_s=0, what='member assigned')
+        a = admin(ctx)
+        groups = wait_until(lambda: [g for g in a.list_groups(timeout=10) if g.id == group], 10,
+                            what='group in list_groups()')
+        [g] = a.list_groups(group=group, timeout=10)   # ListGroups + DescribeGroups under the hood
+        assert g.state == 'Stable', 'state %r' % g.state
+        assert g.protocol_type == 'consumer' and g.protocol == 'range', (g.protocol_type, g.protocol)
+        assert len(g.members) == 1, '%d members' % len(g.members)
+        mem = g.members[0]
+        assert mem.client_id == 'compat-admin', 'client id %r' % mem.client_id
+        assert mem.assignment, 'member assignment empty'
+        return 'listed %d group(s); %s state=%s protocol=%s' % (len(groups), group[-12:], g.state, g.protocol)
+    finally:
+        m.close()
+
+
+@check('group-alter-offsets', 'group admin: alter offsets', 3, timeout_s=60)
+def alter_offsets(ctx):
+    # confluent-kafka-python 1.7.0 has no alter_consumer_group_offsets; a consumer that commits
+    # without joining (a "simple" consumer) is how offsets of an empty group are set
+    topic = ctx.topic('grp-alter')
+    group = ctx.group('alter')
+    create_topic(ctx, topic, 3)
+    c = consumer(ctx, group)
+    try:
+        want = [TopicPartition(topic, p, 10 * (p + 1)) for p in range(3)]
+        c.commit(offsets=want, asynchronous=False)
+        got = c.committed([TopicPartition(topic, p) for p in range(3)], timeout=10)
+        assert [tp.offset for tp in got] == [10, 20, 30], 'committed %s' % [tp.offset for tp in got]
+    finally:
+        c.close()
+    return 'simple-consumer commit then committed(): 10/20/30'
+
+
+@check('group-delete', 'group admin: delete groups', 3, timeout_s=10)
+def delete_group(ctx):
+    raise Skip('confluent-kafka-python 1.7.0 AdminClient has no delete_consumer_groups (kafka-python covers it)')
+
+
+@check('restart-group-offsets', 'group: offsets survive restart', 3, timeout_s=60)
+def restart_commit(ctx):
+    topic = ctx.topic('durable-grp')
+    create_topic(ctx, topic, 2)
+    c = consumer(ctx, ctx.group('durable'))
+    try:
+        c.commit(offsets=[TopicPartition(topic, 0, 7), TopicPartition(topic, 1, 9)], asynchronous=False)
+    finally:
+        c.close()
+    return 'committed 7/9 before the restart'
+
+
+@check('restart-group-offsets-read', 'group: offsets survive restart', 3, timeout_s=60, phase='after-restart')
+def restart_commit_read(ctx):
+    topic = ctx.topic('durable-grp')
+    c = consumer(ctx, ctx.group('durable'))
+    try:
+        got = c.committed([TopicPartition(topic, 0), TopicPartition(topic, 1)], timeout=15)
+        offs = [tp.offset for tp in got]
+        assert offs == [7, 9], 'committed offsets after restart %s, expected [7, 9]' % offs
+    finally:
+        c.close()
+    return 'committed offsets 7/9 read back after restart'

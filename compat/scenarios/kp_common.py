@@ -1,0 +1,123 @@
+"""kafka-python (pure Python, Debian's 2.0.2) helpers shared by the kp_* check modules."""
+import logging
+import time
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError
+
+from compat_lib import mock_create_topic, wait_until
+
+logging.basicConfig(level=logging.ERROR)  # kafka-python logs to stderr only on errors
+_admins = {}
+
+
+def base_conf(ctx, **extra):
+    conf = dict(bootstrap_servers=ctx.bootstrap, client_id='brook-compat-kp', request_timeout_ms=15000,
+                api_version_auto_timeout_ms=10000)
+    conf.update(extra)
+    return conf
+
+
+def admin(ctx):
+    a = _admins.get(ctx.bootstrap)
+    if a is None:
+        a = _admins[ctx.bootstrap] = KafkaAdminClient(**base_conf(ctx))
+    return a
+
+
+def broker_version(ctx):
+    """The broker version kafka-python inferred from ApiVersions (it picks request versions by it)."""
+    return '.'.join(str(x) for x in admin(ctx).config['api_version'])
+
+
+def describe_topic(ctx, name):
+    for t in admin(ctx).describe_topics([name]):
+        if t['topic'] == name and t['error_code'] == 0:
+            return t
+    return None
+
+
+def create_topic(ctx, name, partitions, configs=None, wait_s=15):
+    try:
+        admin(ctx).create_topics([NewTopic(name, partitions, 1, topic_configs=configs or {})], timeout_ms=10000)
+    except KafkaError:
+        if configs or not mock_create_topic(ctx, name, partitions):  # development aid against the mock only
+            raise
+
+    def ready():
+        t = describe_topic(ctx, name)
+        return t is not None and len(t['partitions']) == partitions and all(p['leader'] >= 0 for p in t['partitions'])
+    wait_until(ready, wait_s, what='metadata for %s with %d partitions' % (name, partitions))
+
+
+def producer(ctx, **extra):
+    conf = base_conf(ctx, acks='all', linger_ms=5, retries=3)
+    conf.update(extra)
+    return KafkaProducer(**conf)
+
+
+def produce_all(p, topic, items, timeout_s=30):
+    """Send dicts(key, value, headers?, partition?, timestamp?); return [(partition, offset)] in order."""
+    futures = []
+    for it in items:
+        futures.append(p.send(topic, value=it.get('value'), key=it.get('key'), headers=it.get('headers') or [],
+                              partition=it.get('partition'), timestamp_ms=it.get('timestamp')))
+    p.flush(timeout=timeout_s)
+    out = []
+    for f in futures:
+        md = f.get(timeout=timeout_s)
+        out.append((md.partition, md.offset))
+    return out
+
+
+def consumer(ctx, group=None, **extra):
+    conf = base_conf(ctx, group_id=group, enable_auto_commit=False, auto_offset_reset='earliest')
+    conf.update(extra)
+    return KafkaConsumer(**conf)
+
+
+def poll_records(c, want, timeout_s, settle_s=0.5):
+    got = []
+    deadline = time.monotonic() + timeout_s
+    settle_until = None
+    while time.monotonic() < deadline:
+        for recs in c.poll(timeout_ms=200).values():
+            got.extend(recs)
+        if len(got) >= want:
+            if settle_until is None:
+                settle_until = time.monotonic() + settle_s
+            elif time.monotonic() >= settle_until:
+                break
+    return got
+
+
+def read_partitions(ctx, topic, partitions, want, timeout_s=30):
+    c = consumer(ctx)
+    try:
+        c.assign([TopicPartition(topic, p) for p in partitions])
+        c.seek_to_beginning()
+        return poll_records(c, want, timeout_s)
+    finally:
+        c.close()
+
+
+def assert_same_records(items, delivered, records):
+    by_pos = {}
+    for r in records:
+        pos = (r.partition, r.offset)
+        assert pos not in by_pos, 'offset %s delivered twice' % (pos,)
+        by_pos[pos] = r
+    assert len(by_pos) == len(items), 'consumed %d records, produced %d' % (len(by_pos), len(items))
+    for it, pos in zip(items, delivered):
+        r = by_pos.get(pos)
+        assert r is not None, 'record at %s missing' % (pos,)
+        assert r.key == it.get('key'), 'key at %s: %r != %r' % (pos, r.key, it.get('key'))
+        assert r.value == it.get('value'), 'value at %s differs' % (pos,)
+        want = [tuple(h) for h in (it.get('headers') or [])]
+        got = [tuple(h) for h in (r.headers or [])]
+        assert got == want, 'headers at %s: %r != %r' % (pos, got, want)
+    last = {}
+    for r in records:
+        assert r.offset > last.get(r.partition, -1), 'partition %d out of order' % r.partition
+        last[r.partition] = r.offset

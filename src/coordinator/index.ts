@@ -1,0 +1,8 @@
+export { GroupCoordinator, groupCoordinatorConfigFrom, type GroupCoordinatorObserver, type GroupCoordinatorOptions } from './group-coordinator.js'
+export { InMemoryGroupLog, GroupLogAppendError, type GroupLog } from './group-log.js'
+export { SystemTimer, ManualTimer, type CoordinatorTimer } from './timer.js'
+export { GroupState, CLASSIC_GROUP_TYPE, CONSUMER_PROTOCOL_TYPE } from './group-state.js'
+export type * from './types.js'
+export { defaultGroupCoordinatorConfig } from './types.js'
+export { createGroupCoordinator, type CreateGroupCoordinatorOptions } from './create.js'
+export { LogBackedGroupLog, GROUP_LOG_TOPIC, type GroupLogTopics, type GroupLogPartition } from './log-backed-group-log.js'
