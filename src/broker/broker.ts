@@ -7,6 +7,7 @@ import { NetworkServer } from '../network/server.js'
 import { LogManager } from '../storage/log-manager.js'
 import { advertisedAddress } from './advertised.js'
 import { Dispatcher } from './dispatcher.js'
+import { attachDynamicConfigs, DynamicBrokerConfigs } from './dynamic-configs.js'
 import { openGroupCoordinator, type GroupCoordinator } from './group-coordinator-port.js'
 import type { ApiHandler } from './handler.js'
 import { HandlerRegistry } from './registry.js'
@@ -42,6 +43,8 @@ export class Broker implements AsyncDisposable {
     const logger = opts.logger ?? silentLogger()
     const now = opts.now ?? Date.now
     const registry = new HandlerRegistry(opts.handlers ?? defaultHandlers)
+    // Dynamic broker configs (AlterConfigs on BROKER resources) persisted in the data dir.
+    const dynamicConfigs = await DynamicBrokerConfigs.load({ dataDir: config.dataDir, config, logger })
     const logs = await LogManager.open({ dataDir: config.dataDir, config, logger, now })
     let server: NetworkServer | undefined
     let groups: GroupCoordinator | undefined
@@ -59,6 +62,7 @@ export class Broker implements AsyncDisposable {
         now,
         apiVersions: () => registry.apiVersions(),
       }
+      attachDynamicConfigs(services, dynamicConfigs)
       const dispatcher = new Dispatcher({ registry, services, logger })
       server = new NetworkServer({
         host: config.host,

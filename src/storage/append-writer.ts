@@ -28,7 +28,8 @@ export interface PendingAppend {
 }
 
 export interface AppendWriterHooks {
-  onAcknowledged(highWatermark: number): void
+  /** `bytes`: record-batch bytes made visible by this advance. */
+  onAcknowledged(highWatermark: number, bytes: number): void
   onFailed(err: Error): void
 }
 
@@ -124,6 +125,7 @@ export class AppendWriter {
     let flush = false
     let messages = 0
     let highWatermark = -1
+    let bytes = 0
     let i = 0
     while (i < items.length) {
       const first = items[i]
@@ -164,6 +166,7 @@ export class AppendWriter {
         }
         highWatermark = x.nextOffset
       }
+      bytes += end - first.position
       seg.size = end
       seg.lastModifiedMs = now
       touched.push(seg)
@@ -181,7 +184,7 @@ export class AppendWriter {
       this.lastFlushMs = now
     }
     for (const s of touched) s.readableSize = s.size
-    if (highWatermark >= 0) this.hooks.onAcknowledged(highWatermark)
+    if (highWatermark >= 0) this.hooks.onAcknowledged(highWatermark, bytes)
     const logStartOffset = log.currentLogStartOffset()
     for (const x of items) {
       if (x.result.errorCode === ErrorCode.NONE) x.result.logStartOffset = logStartOffset

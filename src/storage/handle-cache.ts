@@ -16,7 +16,8 @@ export class HandleCache {
   }
 
   touch(owner: CachedHandleOwner): void {
-    if (this.open.delete(owner)) this.open.add(owner)
+    // Recency only matters once eviction is near; skip the Set churn on the hot path before that.
+    if (this.open.size * 2 > this.maxOpen && this.open.delete(owner)) this.open.add(owner)
   }
 
   remove(owner: CachedHandleOwner): void {

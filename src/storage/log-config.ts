@@ -2,6 +2,8 @@
 // names) over the broker config. Recomputed when a topic's configs change.
 import type { BrokerConfig } from '../config/broker-config.js'
 import { resolveTopicConfig } from '../config/topic-configs.js'
+import { CompressionCodec, codecForCompressionType } from '../codecs/index.js'
+import { type BrokerConfigLayers, effectiveBrokerConfigs } from '../config/topic-config-catalog-describe.js'
 
 /** Kafka's "never" (Long.MAX_VALUE) arrives as a number >= 2^53. */
 const NEVER = Number.MAX_SAFE_INTEGER
@@ -25,10 +27,32 @@ export interface LogConfig {
   timestampBeforeMaxMs: number
   retentionMs: number
   retentionBytes: number
+  /** cleanup.policy includes compact: records need keys. */
+  compact: boolean
+  /** compression.type other than 'producer': the codec batches are rewritten with. */
+  targetCodec: number | null
+  /** Level for targetCodec (gzip/zstd), undefined = codec default. */
+  compressionLevel: number | undefined
+  /** cleanup.policy includes delete: retention.ms / retention.bytes apply. */
+  delete: boolean
+  deleteRetentionMs: number
+  minCompactionLagMs: number
+  maxCompactionLagMs: number
+  minCleanableDirtyRatio: number
+  fileDeleteDelayMs: number
+}
+
+/**
+ * The broker configs topic configs fall back to, under Kafka's names: BrokerConfig's fields, then
+ * the broker's effective Kafka-named layers (static extras like log.cleanup.policy or
+ * log.cleaner.*, dynamic cluster-default, dynamic per-broker) over them.
+ */
+export function brokerConfigDefaults(config: BrokerConfig, layers: BrokerConfigLayers = {}): Record<string, string> {
+  return { ...brokerConfigFields(config), ...effectiveBrokerConfigs(layers) }
 }
 
 /** BrokerConfig fields under Kafka's broker property names (the synonyms of topic configs). */
-export function brokerConfigDefaults(config: BrokerConfig): Record<string, string> {
+function brokerConfigFields(config: BrokerConfig): Record<string, string> {
   return {
     'log.segment.bytes': String(config.logSegmentBytes),
     'log.roll.ms': String(config.logRollMs),
@@ -45,6 +69,7 @@ export function resolveLogConfig(overrides: Record<string, string>, broker: Brok
   const t = resolveTopicConfig(overrides, brokerDefaults)
   const flushMessages = t.flushMessages >= NEVER ? Infinity : t.flushMessages
   const flushMs = t.flushMs >= NEVER ? Infinity : t.flushMs
+  const targetCodec = codecForCompressionType(t.compressionType)
   return {
     segmentBytes: t.segmentBytes,
     segmentMs: t.segmentMs,
@@ -60,5 +85,19 @@ export function resolveLogConfig(overrides: Record<string, string>, broker: Brok
     timestampBeforeMaxMs: t.messageTimestampBeforeMaxMs,
     retentionMs: t.retentionMs,
     retentionBytes: t.retentionBytes,
+    compact: t.compact,
+    targetCodec,
+    compressionLevel:
+      targetCodec === CompressionCodec.GZIP && t.compressionGzipLevel !== -1
+        ? t.compressionGzipLevel
+        : targetCodec === CompressionCodec.ZSTD
+          ? t.compressionZstdLevel
+          : undefined,
+    delete: t.delete,
+    deleteRetentionMs: t.deleteRetentionMs,
+    minCompactionLagMs: t.minCompactionLagMs,
+    maxCompactionLagMs: t.maxCompactionLagMs,
+    minCleanableDirtyRatio: t.minCleanableDirtyRatio,
+    fileDeleteDelayMs: t.fileDeleteDelayMs,
   }
 }

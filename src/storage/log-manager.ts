@@ -34,6 +34,9 @@ import { openPartitionLog, type PartitionLoadOptions } from './partition-loader.
 import type { PartitionLog } from './partition-log.js'
 import { ProducerIdManager } from './producer-id-manager.js'
 import { collisionKey, isInternalTopicName, validateTopicName } from './topic-names.js'
+import type { BrokerConfigLayers } from '../config/topic-config-catalog-describe.js'
+import { recoverSegmentSwaps } from './cleaner/segment-swap.js'
+import { StoragePolicies } from './retention-policies.js'
 
 export interface LogManagerOptions {
   dataDir: string | null /* null = memory only */
@@ -44,6 +47,8 @@ export interface LogManagerOptions {
   fileSystem?: FileSystem
   /** Open segment files kept across all partitions (default 1024). */
   maxOpenSegmentFiles?: number
+  /** Kafka-named broker configs over BrokerConfig (static extras, dynamic layers); see setBrokerConfigLayers. */
+  brokerConfigLayers?: BrokerConfigLayers
 }
 
 export interface Topic {
@@ -89,7 +94,9 @@ export class LogManager {
   readonly producerIds: ProducerIdManager
   private readonly topics = new Map<string, TopicEntry>()
   private readonly topicsById = new Map<string, TopicEntry>()
-  private readonly brokerDefaults: Record<string, string>
+  private brokerDefaults: Record<string, string>
+  /** Retention and the log cleaner (background). */
+  readonly policies: StoragePolicies
   private metaChain: Promise<unknown> = Promise.resolve()
   private checkpointWriting: Promise<void> | null = null
   private checkpointDirty = false
@@ -109,7 +116,8 @@ export class LogManager {
     this.clusterId = meta.clusterId
     this.nodeId = meta.nodeId
     this.producerIds = producerIds
-    this.brokerDefaults = brokerConfigDefaults(opts.config)
+    this.brokerDefaults = brokerConfigDefaults(opts.config, opts.brokerConfigLayers)
+    this.policies = new StoragePolicies({ fs, root, logger: opts.logger, now, logs: () => this.listTopics().flatMap((t) => t.partitions), brokerProperties: () => this.brokerDefaults })
   }
 
   /** Loads topics, recovers logs, rebuilds producer state. */
@@ -144,6 +152,7 @@ export class LogManager {
     const producerIds = await ProducerIdManager.open(opts.dataDir === null ? null : fs, opts.dataDir === null ? null : `${root}/${PRODUCER_IDS_FILE}`, logger)
     const manager = new LogManager(fs, root, opts, now, new HandleCache(opts.maxOpenSegmentFiles ?? 1024), { clusterId, nodeId: config.nodeId }, producerIds)
     await manager.load(cleanShutdown)
+    await manager.policies.start()
     return manager
   }
 
@@ -212,6 +221,7 @@ export class LogManager {
       if (existing !== null) this.opts.logger.warn({ dir, found: existing, expected: entry.topic.topicId }, 'partition.metadata names another topic id; rewriting it')
       await this.fs.writeFile(metaPath, formatPartitionMetadata(entry.topic.topicId))
     }
+    await recoverSegmentSwaps(this.fs, dir, this.opts.logger) // an interrupted cleaner swap, before the loader sees the files
     return openPartitionLog(
       {
         fs: this.fs,
@@ -316,6 +326,7 @@ export class LogManager {
       if (!entry) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
       this.topics.delete(name)
       this.topicsById.delete(entry.topic.topicId)
+      await this.policies.abort(entry.topic.partitions)
       await Promise.all(entry.topic.partitions.map((p) => p.close({ deleting: true })))
       const suffix = entry.topic.topicId.replace(/-/g, '')
       const moved: string[] = []
@@ -369,7 +380,16 @@ export class LogManager {
       entry.logConfig = resolveLogConfig(entry.topic.configs, this.opts.config, this.brokerDefaults)
       await this.persistTopics()
       this.updateFlushTimer()
+      this.policies.configsChanged()
     })
+  }
+
+  /** The broker's Kafka-named config layers changed (dynamic AlterConfigs): every topic's defaults follow at once. */
+  setBrokerConfigLayers(layers: BrokerConfigLayers): void {
+    this.brokerDefaults = brokerConfigDefaults(this.opts.config, layers)
+    for (const entry of this.topics.values()) entry.logConfig = resolveLogConfig(entry.topic.configs, this.opts.config, this.brokerDefaults)
+    this.updateFlushTimer()
+    this.policies.configsChanged()
   }
 
   /** The effective log settings of a topic (segment size, retention, flush policy, ...). */
@@ -437,6 +457,7 @@ export class LogManager {
     if (this.closed) return
     await this.metaChain
     this.closed = true
+    await this.policies.stop()
     if (this.flushTimer) clearInterval(this.flushTimer)
     this.flushTimer = null
     const logs = [...this.topics.values()].flatMap((e) => e.topic.partitions)

@@ -2,87 +2,28 @@
 // coalesced: everything queued while a write/fsync is in flight goes out in the next single
 // writev, and in fsync mode one fsync covers it all: group commit). Readers read up to the high
 // watermark without taking the queue.
-import type { Logger } from '../logger.js'
 import { ErrorCode, KafkaError } from '../protocol/errors.js'
-import { crc32c } from '../protocol/record-batch.js'
-import {
-  ATTRIBUTES,
-  CONTROL_MASK,
-  CRC,
-  incrementSequence,
-  INT32_MAX,
-  MAX_TIMESTAMP,
-  PARTITION_LEADER_EPOCH,
-  TIMESTAMP_TYPE_MASK,
-  writeInt64,
-} from './batch-format.js'
-import { type BatchInfo, validateBatches } from './batch-validator.js'
-import type { FileSystem } from './fs/file-system.js'
-import type { HandleCache } from './handle-cache.js'
+import { applyLogAppendTime, assignOffsets, checkProducers } from './append-prepare.js'
+import { needsTransform, transformBatches } from './append-transforms.js'
+import { AppendWriter, type PendingAppend } from './append-writer.js'
+import { INT32_MAX } from './batch-format.js'
+import { type BatchInfo, validateBatches, type ValidationLimits } from './batch-validator.js'
 import type { LogConfig } from './log-config.js'
 import { LogSegment } from './log-segment.js'
-import { AppendWriter, type PendingAppend } from './append-writer.js'
-import { checkProducerBatch, ProducerStateEntry, ProducerStateManager } from './producer-state.js'
+import type {
+  AppendOptions,
+  AppendResult,
+  PartitionLogDeps,
+  PartitionLogState,
+  ReadResult,
+  SegmentInfo,
+} from './partition-types.js'
+import type { ProducerStateManager } from './producer-state.js'
 import { findMaxTimestamp, findOffsetForTimestamp } from './timestamp-lookup.js'
+import { segmentSwapInProgress, waitForSegmentSwaps } from './cleaner/segment-swap.js'
+import { deleteSegmentsLater } from './retention-file-delete.js'
 
-export interface AppendResult {
-  errorCode: number
-  errorMessage: string | null
-  baseOffset: number
-  logAppendTimeMs: number
-  logStartOffset: number
-  recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[]
-}
-
-export interface AppendOptions {
-  requiredAcks: number
-  /** Produce API version (v3+: exactly one batch). Omitted for broker-internal appends. */
-  produceVersion?: number
-  /** Broker-internal append (coordinator logs): no client-only checks (baseOffset, control batches, sequences). */
-  internal?: boolean
-}
-
-export interface ReadResult {
-  errorCode: number
-  records: Buffer | null
-  highWatermark: number
-  lastStableOffset: number
-  logStartOffset: number
-}
-
-export interface SegmentInfo {
-  baseOffset: number
-  /** Offset after the segment's last batch (the next segment's base for inactive segments). */
-  endOffset: number
-  sizeBytes: number
-  /** Largest record timestamp (-1 when unknown/empty). */
-  maxTimestamp: number
-  lastModifiedMs: number
-  active: boolean
-}
-
-export interface PartitionLogDeps {
-  fs: FileSystem
-  dir: string
-  topicName: string
-  partitionIndex: number
-  topicId: string
-  config: () => LogConfig
-  logger: Logger
-  now: () => number
-  handles: HandleCache
-  /** Log start offset or recovery point moved: the manager rewrites its checkpoint files. */
-  onCheckpointChange: () => void
-}
-
-export interface PartitionLogState {
-  segments: LogSegment[]
-  logStartOffset: number
-  producers: ProducerStateManager
-  recoveryPoint: number
-  /** Offsets of the producer snapshot files present, ascending. */
-  snapshotOffsets: number[]
-}
+export type { AppendOptions, AppendResult, PartitionLogDeps, PartitionLogState, ReadResult, SegmentInfo } from './partition-types.js'
 
 const EMPTY = Buffer.alloc(0)
 const NO_RECORD_ERRORS: AppendResult['recordErrors'] = []
@@ -105,9 +46,12 @@ export class PartitionLog {
   /** Next offset to assign (includes queued appends). */
   private nextOffset: number
   private hw: number
+  private ackedBytes = 0
   private readonly listeners = new Set<() => void>()
   private readonly writer: AppendWriter
   private state: 'open' | 'closed' | 'deleted' = 'open'
+  private transformChain: Promise<void> = Promise.resolve()
+  private transformsPending = 0
 
   constructor(deps: PartitionLogDeps, loaded: PartitionLogState) {
     this.deps = deps
@@ -122,7 +66,10 @@ export class PartitionLog {
     this.hw = this.nextOffset
     this._logStartOffset = Math.min(loaded.logStartOffset, this.nextOffset)
     this.writer = new AppendWriter(this, {
-      onAcknowledged: (hw) => this.advanceHighWatermark(hw),
+      onAcknowledged: (hw, bytes) => {
+        this.ackedBytes += bytes
+        this.advanceHighWatermark(hw)
+      },
       onFailed: (err) => deps.logger.error({ err, topic: this.topicName, partition: this.partitionIndex }, 'log write failed; partition is offline'),
     })
     this.writer.snapshotOffsets = loaded.snapshotOffsets
@@ -144,6 +91,11 @@ export class PartitionLog {
     return this.hw
   }
 
+  /** Bytes made readable since this log was opened (a monotonic counter for fetch long-polls). */
+  get bytesAppended(): number {
+    return this.ackedBytes
+  }
+
   get activeSegment(): LogSegment {
     return this.segmentList[this.segmentList.length - 1]
   }
@@ -154,6 +106,50 @@ export class PartitionLog {
   }
 
   append(records: Buffer, opts: AppendOptions): Promise<AppendResult> {
+    if (this.transformsPending === 0 && !needsTransform(this.deps.config())) return this.appendNow(records, opts)
+    return this.appendTransformed(records, opts)
+  }
+
+  /**
+   * Compacted topics (key check) and topics with a compression.type (recompression): the
+   * asynchronous record-level step runs in a per-partition chain so appends keep their order.
+   */
+  private appendTransformed(records: Buffer, opts: AppendOptions): Promise<AppendResult> {
+    this.transformsPending++
+    const step = this.transformChain.then(async (): Promise<{ ack: Promise<AppendResult> }> => {
+      const cfg = this.deps.config()
+      if (this.state !== 'open' || this.writer.failed || !needsTransform(cfg)) return { ack: this.appendNow(records, opts) }
+      const batches: BatchInfo[] = []
+      const validBytes = validateBatches(records, this.validationLimits(cfg, opts, this.deps.now()), batches)
+      if (typeof validBytes !== 'number') return { ack: Promise.resolve(errorResult(validBytes.errorCode, validBytes.message)) }
+      const out = await transformBatches(records.subarray(0, validBytes), batches, cfg, `${this.topicName}-${this.partitionIndex}`)
+      if (!Buffer.isBuffer(out)) return { ack: Promise.resolve({ ...errorResult(out.errorCode, out.errorMessage), recordErrors: out.recordErrors }) }
+      return { ack: this.appendNow(out, opts) }
+    })
+    const settled = step.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.transformChain = settled
+    void settled.then(() => this.transformsPending--)
+    return step.then((s) => s.ack)
+  }
+
+  private validationLimits(cfg: LogConfig, opts: AppendOptions, now: number): ValidationLimits {
+    return {
+      maxMessageBytes: cfg.maxMessageBytes,
+      segmentBytes: cfg.segmentBytes,
+      produceVersion: opts.produceVersion,
+      internal: opts.internal === true,
+      nowMs: now,
+      timestampAfterMaxMs: cfg.timestampAfterMaxMs,
+      timestampBeforeMaxMs: cfg.timestampBeforeMaxMs,
+      logAppendTime: cfg.logAppendTime,
+    }
+  }
+
+  /** The synchronous append: validate, check producer state, assign offsets, queue the write. */
+  private appendNow(records: Buffer, opts: AppendOptions): Promise<AppendResult> {
     if (this.state !== 'open') {
       const code = this.state === 'deleted' ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER
       return Promise.resolve(errorResult(code, null))
@@ -163,82 +159,33 @@ export class PartitionLog {
     const now = this.deps.now()
     const internal = opts.internal === true
     const batches: BatchInfo[] = []
-    const validBytes = validateBatches(
-      records,
-      {
-        maxMessageBytes: cfg.maxMessageBytes,
-        segmentBytes: cfg.segmentBytes,
-        produceVersion: opts.produceVersion,
-        internal,
-        nowMs: now,
-        timestampAfterMaxMs: cfg.timestampAfterMaxMs,
-        timestampBeforeMaxMs: cfg.timestampBeforeMaxMs,
-        logAppendTime: cfg.logAppendTime,
-      },
-      batches,
-    )
+    const validBytes = validateBatches(records, this.validationLimits(cfg, opts, now), batches)
     if (typeof validBytes !== 'number') return Promise.resolve(errorResult(validBytes.errorCode, validBytes.message))
 
     // Idempotence: check every batch before changing any state.
-    let staged: Map<number, ProducerStateEntry> | null = null
-    for (const b of batches) {
-      if (b.producerId < 0) continue
-      const lastSequence = b.baseSequence < 0 ? -1 : incrementSequence(b.baseSequence, b.lastOffsetDelta)
-      const current = staged?.get(b.producerId) ?? this.producers.get(b.producerId)
-      const check = checkProducerBatch(current, { ...b, lastSequence }, { checkSequence: !internal })
-      if (check.kind === 'error') return Promise.resolve(errorResult(check.errorCode, check.message))
-      if (check.kind === 'duplicate') {
-        const d = check.batch
-        return this.writer.enqueueBarrier({
-          errorCode: ErrorCode.NONE,
-          errorMessage: null,
-          baseOffset: d.lastOffset - d.offsetDelta,
-          logAppendTimeMs: d.timestamp,
-          logStartOffset: -1,
-          recordErrors: NO_RECORD_ERRORS,
-        })
-      }
-      if (batches.length > 1) {
-        staged ??= new Map()
-        const e = current ? current.clone() : new ProducerStateEntry(b.producerId)
-        e.addBatch(b.producerEpoch, lastSequence, 0, b.lastOffsetDelta, b.maxTimestamp)
-        staged.set(b.producerId, e)
-      }
+    const check = checkProducers(this.producers, batches, internal)
+    if (check.kind === 'error') return Promise.resolve(errorResult(check.errorCode, check.message))
+    if (check.kind === 'duplicate') {
+      const d = check.batch
+      return this.writer.enqueueBarrier({
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        baseOffset: d.lastOffset - d.offsetDelta,
+        logAppendTimeMs: d.timestamp,
+        logStartOffset: -1,
+        recordErrors: NO_RECORD_ERRORS,
+      })
     }
 
+    if (cfg.logAppendTime) applyLogAppendTime(records, batches, now)
     let maxTimestamp = -1
-    if (cfg.logAppendTime) {
-      for (const b of batches) {
-        const p = b.position
-        records.writeInt16BE((b.attributes | TIMESTAMP_TYPE_MASK) & 0xffff, p + ATTRIBUTES)
-        writeInt64(records, p + MAX_TIMESTAMP, now)
-        records.writeUInt32BE(crc32c(records, p + ATTRIBUTES, p + b.size), p + CRC)
-        b.maxTimestamp = now
-      }
-    }
     for (const b of batches) if (b.maxTimestamp > maxTimestamp) maxTimestamp = b.maxTimestamp
 
     let segment = this.activeSegment
     if (this.shouldRoll(segment, cfg, validBytes, maxTimestamp, this.lastOffsetAfter(batches), now)) segment = this.rollSegment(now)
 
     const baseOffset = this.nextOffset
-    let offset = baseOffset
-    for (const b of batches) {
-      const p = b.position
-      writeInt64(records, p, offset)
-      records.writeInt32BE(this.leaderEpoch, p + PARTITION_LEADER_EPOCH)
-      const batchLast = offset + b.lastOffsetDelta
-      if (b.producerId >= 0 && (records.readInt16BE(p + ATTRIBUTES) & CONTROL_MASK) === 0) {
-        let entry = this.producers.get(b.producerId)
-        if (!entry) {
-          entry = new ProducerStateEntry(b.producerId)
-          this.producers.set(entry)
-        }
-        const lastSeq = b.baseSequence < 0 ? -1 : incrementSequence(b.baseSequence, b.lastOffsetDelta)
-        entry.addBatch(b.producerEpoch, lastSeq, batchLast, b.lastOffsetDelta, b.maxTimestamp)
-      }
-      offset = batchLast + 1
-    }
+    const offset = assignOffsets(records, batches, baseOffset, this.leaderEpoch, this.producers)
     this.nextOffset = offset
 
     const position = segment.assignedSize
@@ -352,6 +299,11 @@ export class PartitionLog {
     while (seg) {
       const r = await seg.read(fetchOffset, maxBytes, minOneMessage)
       if (r) return r.records
+      // Replaced by a cleaned segment while this read was on its way: start over.
+      if (!this.segmentList.includes(seg)) {
+        seg = this.segmentFor(fetchOffset)
+        continue
+      }
       const base: number = seg.baseOffset
       seg = this.segmentList.find((s) => s.baseOffset > base)
       if (seg && seg.baseOffset >= this.hw) break
@@ -416,6 +368,8 @@ export class PartitionLog {
     if (offset <= this._logStartOffset) return
     this._logStartOffset = offset
     this.producers.evictBelow(offset)
+    // A cleaner swap in progress finishes first; counted and spliced in one synchronous step.
+    while (segmentSwapInProgress(this)) await waitForSegmentSwaps(this)
     let n = 0
     while (n < this.segmentList.length - 1 && this.segmentList[n + 1].baseOffset <= offset) n++
     if (n > 0) await this.removeOldestSegments(n)
@@ -426,12 +380,13 @@ export class PartitionLog {
   async deleteOldestSegments(count: number): Promise<number> {
     const n = Math.min(count, this.segmentList.length - 1)
     if (n <= 0) return 0
-    await this.removeOldestSegments(n)
-    const first = this.segmentList[0].baseOffset
+    // The start offset moves before the segments go, as in Kafka: reads below it get OFFSET_OUT_OF_RANGE.
+    const first = this.segmentList[n].baseOffset
     if (first > this._logStartOffset) {
       this._logStartOffset = first
       this.producers.evictBelow(first)
     }
+    await this.removeOldestSegments(n)
     this.deps.onCheckpointChange()
     return n
   }
@@ -439,7 +394,14 @@ export class PartitionLog {
   private async removeOldestSegments(n: number): Promise<void> {
     const removed = this.segmentList.splice(0, n)
     await this.writer.waitFinalized(removed)
-    await Promise.all(removed.map((s) => s.delete()))
+    // Renamed to .deleted now, unlinked after file.delete.delay.ms.
+    const { fs, dir, logger } = this.deps
+    await deleteSegmentsLater(removed, { fs, dir, delayMs: this.deps.config().fileDeleteDelayMs, logger })
+  }
+
+  /** @internal the cleaner: waits until these (rolled) segments are written and finalized. */
+  waitFinalized(segments: readonly LogSegment[]): Promise<void> {
+    return this.writer.waitFinalized(segments)
   }
 
   /** Queues an fsync of everything appended so far; resolves when it is done. */

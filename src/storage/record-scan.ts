@@ -1,5 +1,6 @@
 // Record-level reads inside one batch, for the cold timestamp lookups of ListOffsets only.
-// Compressed batches are not decompressed here: they answer at batch granularity.
+// Compressed batches are not decompressed here (timestamp-lookup.ts does that): they answer at
+// batch granularity.
 import { ATTRIBUTES, BASE_TIMESTAMP, COMPRESSION_MASK, HEADER_SIZE, MAX_TIMESTAMP, readInt64, RECORDS_COUNT, TIMESTAMP_TYPE_MASK } from './batch-format.js'
 
 let cursor = 0

@@ -63,3 +63,19 @@ describe('timestamp lookups', () => {
     await logs.close()
   })
 })
+
+describe('timestamp lookups in compressed batches', () => {
+  it('finds the exact record inside a gzip batch', async () => {
+    const logs = await openManager(null)
+    const t = await logs.createTopic({ name: 'gzts', numPartitions: 1, replicationFactor: 1, configs: {} }, { validateOnly: false })
+    const { buildBatchSync } = await import('../../src/records/index.js')
+    const now = Date.now()
+    const records = [0, 10, 20, 30].map((d, i) => ({ offsetDelta: i, timestampMs: now - 100 + d, key: null, value: Buffer.from(`r${i}`) }))
+    const gz = buildBatchSync(records, { baseOffset: 0, compression: 1 })
+    expect(gz.readInt16BE(21) & 7).toBe(1)
+    expect((await t.partitions[0].append(gz, v9)).errorCode).toBe(0)
+    expect(await t.partitions[0].offsetForTimestamp(now - 85)).toEqual({ offset: 2, timestamp: now - 80 })
+    expect(await t.partitions[0].maxTimestamp()).toEqual({ offset: 3, timestamp: now - 70 })
+    await logs.close()
+  })
+})

@@ -115,3 +115,45 @@ describe('LogAppendTime topics', () => {
     expect(isBatchCrcValid(b, 0)).toBe(true)
   })
 })
+
+describe('topic-level record checks and recompression', () => {
+  it('rejects a record without a key on a compacted topic with INVALID_RECORD and a record error', async () => {
+    const t = await logs.createTopic({ name: 'compacted', numPartitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'compact' } }, { validateOnly: false })
+    const { buildRecordBatch } = await import('../../src/protocol/record-batch.js')
+    const keyed = buildRecordBatch([{ key: Buffer.from('k'), value: Buffer.from('v'), timestampMs: Date.now() }])
+    const unkeyed = buildRecordBatch([
+      { key: Buffer.from('k'), value: Buffer.from('v'), timestampMs: Date.now() },
+      { key: null, value: Buffer.from('v'), timestampMs: Date.now() },
+    ])
+    expect((await t.partitions[0].append(keyed, v9)).errorCode).toBe(ErrorCode.NONE)
+    const r = await t.partitions[0].append(unkeyed, v9)
+    expect(r.errorCode).toBe(ErrorCode.INVALID_RECORD)
+    expect(r.recordErrors).toEqual([{ batchIndex: 1, batchIndexErrorMessage: expect.stringContaining('without key') }])
+    expect(t.partitions[0].highWatermark).toBe(1)
+  })
+
+  it('keeps order across the asynchronous path (pipelined idempotent appends)', async () => {
+    const t = await logs.createTopic({ name: 'compacted-order', numPartitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'compact' } }, { validateOnly: false })
+    const { buildRecordBatch } = await import('../../src/protocol/record-batch.js')
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        t.partitions[0].append(buildRecordBatch([{ key: Buffer.from(`k${i}`), value: null, timestampMs: Date.now() }], { producerId: 77, producerEpoch: 0, baseSequence: i }), v9),
+      ),
+    )
+    expect(results.map((r) => r.errorCode)).toEqual(Array(20).fill(0))
+    expect(results.map((r) => r.baseOffset)).toEqual(Array.from({ length: 20 }, (_, i) => i))
+  })
+
+  it('recompresses batches to the topic compression.type', async () => {
+    const t = await logs.createTopic({ name: 'gz', numPartitions: 1, replicationFactor: 1, configs: { 'compression.type': 'gzip' } }, { validateOnly: false })
+    const r = await t.partitions[0].append(batch(50, { valueBytes: 100 }), v9)
+    expect(r.errorCode).toBe(ErrorCode.NONE)
+    const read = await t.partitions[0].read(0, { maxBytes: 1 << 20, minOneMessage: true })
+    expect(read.records!.readInt16BE(21) & 7).toBe(1)
+    expect(read.records!.length).toBeLessThan(50 * 100)
+    const { readBatchRecords } = await import('../../src/records/index.js')
+    const records = await readBatchRecords(read.records!)
+    expect(records.length).toBe(50)
+    expect(records[49].offset).toBe(49)
+  })
+})
