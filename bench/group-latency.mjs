@@ -43,9 +43,14 @@ const median = (xs) => {
 }
 const round2 = (x) => (x === null ? null : Math.round(x * 100) / 100)
 
+// Brokers without CreateTopics (librdkafka's mock cluster) auto-create topics on first use.
+async function createTopic(admin, topic, numPartitions) {
+  await admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true }).catch(() => {})
+}
+
 async function firstMessage(kafka, admin, round) {
   const topic = `bench-first-${process.pid}-${round}`
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
+  await createTopic(admin, topic, 1)
   const producer = kafka.producer()
   await producer.connect()
   await producer.send({ topic, messages: Array.from({ length: 100 }, (_, i) => ({ value: `v${i}` })) })
@@ -73,7 +78,7 @@ async function firstMessage(kafka, admin, round) {
 async function rebalance(kafka, admin, round, o, groups) {
   const topic = `bench-rebalance-${process.pid}-${round}`
   const groupId = `bench-rebalance-${process.pid}-${round}`
-  await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true })
+  await createTopic(admin, topic, 6)
   const settings = { groupId, heartbeatInterval: o.heartbeatMs, sessionTimeout: Math.max(10_000, o.heartbeatMs * 4) }
   const consumers = []
   const joins = []

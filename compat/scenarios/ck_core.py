@@ -151,8 +151,8 @@ def list_offsets(ctx):
         low, high = c.get_watermark_offsets(TopicPartition(topic, 0), timeout=10, cached=False)
         assert (low, high) == (0, 100), 'watermarks (%d, %d), expected (0, 100)' % (low, high)
         cases = [(base, 0), (base + 500, 50), (base + 505, 51), (base + 990, 99), (base + 5000, -1)]
-        got = c.offsets_for_times([TopicPartition(topic, 0, ts) for ts, _ in cases], timeout=10)
-        for (ts, want), tp in zip(cases, got):
+        for ts, want in cases:   # one lookup per call: librdkafka merges duplicates of a partition
+            [tp] = c.offsets_for_times([TopicPartition(topic, 0, ts)], timeout=10)
             assert tp.error is None, 'offsets_for_times(%d): %s' % (ts - base, tp.error)
             assert tp.offset == want, 'offsets_for_times(base+%d) = %d, expected %d' % (ts - base, tp.offset, want)
     finally:

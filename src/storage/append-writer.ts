@@ -179,6 +179,11 @@ export class AppendWriter {
       const toSync = new Set(touched)
       if (flush && log.activeSegment.isOpen) toSync.add(log.activeSegment)
       await Promise.all([...toSync].map((s) => s.datasync()))
+      if ([...toSync].some((s) => s.needsDirSync)) {
+        // A segment created since the last fsync: its directory entry must be durable too.
+        await log.deps.fs.syncDir(log.deps.dir)
+        for (const s of toSync) s.needsDirSync = false
+      }
       if (flush) await this.finalizeChain
       this.unflushedMessages = 0
       this.lastFlushMs = now

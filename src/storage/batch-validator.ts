@@ -63,8 +63,10 @@ function fail(errorCode: number, message: string): ValidationError {
  */
 export function validateBatches(records: Buffer, limits: ValidationLimits, out: BatchInfo[]): number | ValidationError {
   const end = records.length
+  // Produce v3+ may carry one batch: two are enough to refuse, whatever else the request holds.
+  const maxBatches = limits.produceVersion !== undefined && limits.produceVersion >= 3 ? 2 : Infinity
   let pos = 0
-  while (end - pos >= LOG_OVERHEAD) {
+  while (end - pos >= LOG_OVERHEAD && out.length < maxBatches) {
     const length = records.readInt32BE(pos + LENGTH)
     if (length < MIN_RECORD_OVERHEAD) {
       return fail(ErrorCode.CORRUPT_MESSAGE, `Record size ${length} is less than the minimum record overhead (${MIN_RECORD_OVERHEAD})`)

@@ -1,7 +1,7 @@
 // All partition logs of the broker, the topic metadata store and the data-dir root files.
 // Metadata operations (create/delete topics, add partitions, alter configs) are serialized.
 import type { BrokerConfig } from '../config/broker-config.js'
-import { normalizeTopicConfigs, validateTopicConfigs } from '../config/topic-configs.js'
+import { normalizeTopicConfigs } from '../config/topic-configs.js'
 import type { Logger } from '../logger.js'
 import { ErrorCode, KafkaError } from '../protocol/errors.js'
 import { type FileSystem, writeFileAtomic } from './fs/file-system.js'
@@ -33,7 +33,7 @@ import {
 import { openPartitionLog, type PartitionLoadOptions } from './partition-loader.js'
 import type { PartitionLog } from './partition-log.js'
 import { ProducerIdManager } from './producer-id-manager.js'
-import { collisionKey, isInternalTopicName, validateTopicName } from './topic-names.js'
+import { isInternalTopicName, validateNewTopic } from './topic-names.js'
 import type { BrokerConfigLayers } from '../config/topic-config-catalog-describe.js'
 import { recoverSegmentSwaps } from './cleaner/segment-swap.js'
 import { StoragePolicies } from './retention-policies.js'
@@ -269,29 +269,7 @@ export class LogManager {
   createTopic(req: CreateTopicRequest, opts: { validateOnly: boolean }): Promise<Topic> {
     return this.serialize(async () => {
       const { name } = req
-      const nameError = validateTopicName(name)
-      if (nameError) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, nameError)
-      if (this.topics.has(name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`)
-      const key = collisionKey(name)
-      for (const other of this.topics.keys()) {
-        if (collisionKey(other) === key) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${other}`)
-      }
-      const configError = validateTopicConfigs(req.configs, { brokerDefaults: this.brokerDefaults })
-      if (configError) throw new KafkaError(ErrorCode.INVALID_CONFIG, configError.message)
-      const numPartitions = req.numPartitions === -1 ? this.opts.config.numPartitions : req.numPartitions
-      if (!Number.isInteger(numPartitions) || numPartitions <= 0) {
-        throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.')
-      }
-      const replicationFactor = req.replicationFactor === -1 ? this.opts.config.defaultReplicationFactor : req.replicationFactor
-      if (replicationFactor <= 0) {
-        throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.')
-      }
-      if (replicationFactor > 1) {
-        throw new KafkaError(
-          ErrorCode.INVALID_REPLICATION_FACTOR,
-          `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only 1 broker(s) are registered.`,
-        )
-      }
+      const { numPartitions } = validateNewTopic(req, this.topics.keys(), this.opts.config, this.brokerDefaults)
       const configs = normalizeTopicConfigs(req.configs)
       const topicId = randomKafkaUuid()
       const entry = this.makeEntry(name, topicId, configs, numPartitions)

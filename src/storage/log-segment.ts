@@ -10,6 +10,8 @@ import { scanBatches } from './segment-scan.js'
 const EMPTY = Buffer.alloc(0)
 /** Extra bytes read before the wanted batch in the single read of a fetch (index granularity). */
 const MIN_READ_SLACK = 16 * 1024
+/** One read never buffers more than this (plus a first batch larger than it): reads are copies, not sendfile. */
+export const MAX_READ_BYTES = 32 * 1024 * 1024
 
 export interface SegmentReadResult {
   records: Buffer
@@ -49,6 +51,8 @@ export class LogSegment {
   private bytesSinceLastIndexEntry = 0
   /** Indexes changed since they were last written. */
   indexesDirty = false
+  /** The .log file is new: an fsync that acknowledges writes must also fsync the directory entry. */
+  needsDirSync = false
 
   constructor(
     private readonly fs: FileSystem,
@@ -72,6 +76,7 @@ export class LogSegment {
     this.offsetIndex = new OffsetIndex(this.baseOffset)
     this.timeIndex = new TimeIndex(this.baseOffset)
     this.indexesDirty = true
+    this.needsDirSync = true
   }
 
   async open(): Promise<FileHandle> {
@@ -207,6 +212,9 @@ export class LogSegment {
    * Normally one positional read: from the index position, covering the index gap plus maxBytes.
    */
   async read(target: number, maxBytes: number, minOneMessage: boolean): Promise<SegmentReadResult | null> {
+    const capped = Math.min(maxBytes, MAX_READ_BYTES)
+    const cappedByBroker = maxBytes > capped // the caller allows more: a larger first batch still comes whole
+    maxBytes = capped
     const { offsetIndex } = await this.ensureIndexes()
     const limit = this.readableSize
     let start = offsetIndex.lookup(target)
@@ -227,10 +235,12 @@ export class LogSegment {
         }
         const last = readInt64(buf, off) + buf.readInt32BE(off + LAST_OFFSET_DELTA)
         if (last >= target) break
-        off += batchSize(buf, off)
+        const size = batchSize(buf, off)
+        if (size < HEADER_SIZE) throw new Error(`corrupt batch at position ${start + off} of ${this.logPath}`)
+        off += size
       }
       const firstSize = batchSize(buf, off)
-      if (firstSize > maxBytes && !minOneMessage) return { records: EMPTY, tooLarge: true }
+      if (firstSize > maxBytes && !minOneMessage && !cappedByBroker) return { records: EMPTY, tooLarge: true }
       const wanted = Math.min(limit - (start + off), Math.max(maxBytes, firstSize))
       if (off + wanted > buf.length && buf.length - off < firstSize) {
         // The first batch is larger than what the first read covered: read exactly what is wanted.
@@ -242,7 +252,7 @@ export class LogSegment {
       let stop = off
       while (stop + LOG_OVERHEAD <= end) {
         const next = stop + buf.readInt32BE(stop + LENGTH) + LOG_OVERHEAD
-        if (next > end) break
+        if (next > end || next <= stop) break
         stop = next
       }
       return { records: buf.subarray(off, stop), tooLarge: false }

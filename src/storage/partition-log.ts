@@ -285,10 +285,13 @@ export class PartitionLog {
       try {
         records = await this.readFromSegments(fetchOffset, Math.max(0, opts.maxBytes), opts.minOneMessage)
       } catch (err) {
+        // Segments deleted under the read (retention) or the log closed: answer as of now.
         if (fetchOffset < this._logStartOffset) {
           return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: null, highWatermark: this.hw, lastStableOffset: this.hw, logStartOffset: this._logStartOffset }
         }
-        throw err
+        if (this.state !== 'open') return this.read(fetchOffset, opts)
+        this.deps.logger.error({ err, topic: this.topicName, partition: this.partitionIndex, fetchOffset }, 'log read failed')
+        return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, records: null, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1 }
       }
     }
     return { errorCode: ErrorCode.NONE, records, highWatermark: this.hw, lastStableOffset: this.hw, logStartOffset: this._logStartOffset }

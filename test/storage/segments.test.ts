@@ -135,3 +135,38 @@ describe('segments and indexes', () => {
     await reopened.close()
   })
 })
+
+describe('open file handles', () => {
+  it('keeps at most maxOpenSegmentFiles handles and reopens evicted ones on demand', async () => {
+    const dir = await makeTmpDir()
+    const logs = await openManager(dir, {}, { maxOpenSegmentFiles: 3 })
+    const t = await logs.createTopic({ name: 'fd', numPartitions: 1, replicationFactor: 1, configs: { 'segment.bytes': '300' } }, { validateOnly: false })
+    const log = t.partitions[0]
+    for (let i = 0; i < 40; i++) await log.append(batch(2, { valueBytes: 30 }), produce)
+    expect(log.segments().length).toBeGreaterThan(10)
+    for (let round = 0; round < 2; round++) {
+      for (let off = 0; off < 80; off += 7) {
+        const r = await log.read(off, { maxBytes: 100, minOneMessage: true })
+        expect(recordsOf(r.records, off)[0].offset).toBe(off)
+      }
+    }
+    const open = log.segmentList.filter((s) => s.isOpen).length
+    expect(open).toBeLessThanOrEqual(4)
+    await logs.close()
+  })
+})
+
+describe('memory mode', () => {
+  it('creates, fills, deletes and recreates topics without touching the disk', async () => {
+    const logs = await openManager(null)
+    const t = await logs.createTopic({ name: 'mem', numPartitions: 2, replicationFactor: 1, configs: { 'segment.bytes': '500' } }, { validateOnly: false })
+    for (let i = 0; i < 20; i++) await t.partitions[1].append(batch(3, { valueBytes: 20 }), produce)
+    expect(t.partitions[1].segments().length).toBeGreaterThan(2)
+    expect(recordsOf((await t.partitions[1].read(30, { maxBytes: 10_000, minOneMessage: true })).records, 30)[0].offset).toBe(30)
+    await logs.deleteTopic('mem')
+    const again = await logs.createTopic({ name: 'mem', numPartitions: 1, replicationFactor: 1, configs: {} }, { validateOnly: false })
+    expect(again.partitions[0].logEndOffset).toBe(0)
+    expect(logs.dataDir).toBeNull()
+    await logs.close()
+  })
+})
