@@ -67,6 +67,8 @@ node "$ROOT/bench/lib/targets.mjs" "$WORK/compare" brook mock | tee "$DEST/targe
 
 echo
 echo "ratios (mock/brook, from compare.sh: below 1.00× on a throughput row means brook was faster):"
-grep -E '^\| ' "$WORK/compare/report.md" | awk -F'|' 'NR > 2 && NF > 4 { gsub(/^ +| +$/, "", $2); gsub(/^ +| +$/, "", $(NF-1)); printf "  %-70s %s\n", $2, $(NF-1) }'
+# the first table of the report: workload rows, last column = mock/brook
+awk -F'|' '/^\| / { t = 1; if (++n > 2) { gsub(/^ +| +$/, "", $2); gsub(/^ +| +$/, "", $(NF-1)); printf "  %-72s %s\n", $2, $(NF-1) } next }
+           t { exit }' "$WORK/compare/report.md"
 echo "bench: report in $DEST (report.md, runs.jsonl, targets.md)"
 exit "$RC"

@@ -2,10 +2,10 @@
 librdkafka-compressed records read back through compacted topics."""
 import time
 
-from confluent_kafka import KafkaException, TopicPartition
+from confluent_kafka import KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import ConfigResource, NewPartitions
 
-from compat_lib import Skip, check, compressible_value
+from compat_lib import Skip, assert_stored_codec, check, compressible_value
 from ck_common import admin, consumer, create_topic, poll_messages, produce_all, producer, read_partitions, topic_partitions
 from compaction_model import COMPACT_CONFIG, compaction_items, verify_compacted
 
@@ -101,6 +101,32 @@ def describe_topics(ctx):
     entries = describe(ctx, ConfigResource('topic', topic))
     assert entries['cleanup.policy'].value == 'compact', 'cleanup.policy %r' % entries['cleanup.policy'].value
     return '4 partitions with leaders; cleanup.policy=compact described'
+
+
+@check('compacted-null-key', 'compacted topic: null key rejected', 4, timeout_s=45)
+def compacted_null_key(ctx):
+    topic = ctx.topic('cmp-nokey')
+    create_topic(ctx, topic, 1, {'cleanup.policy': 'compact'})
+    p = producer(ctx, **{'linger.ms': 0, 'message.timeout.ms': 15000, 'retries': 0})
+    errors = []
+    p.produce(topic, value=b'no key', on_delivery=lambda err, msg: errors.append(err))
+    p.flush(20)
+    assert errors and errors[0] is not None, 'a record without a key was accepted by a compacted topic'
+    assert errors[0].code() == KafkaError.INVALID_RECORD, 'error %s, expected INVALID_RECORD (87)' % errors[0]
+    delivered = produce_all(p, topic, [dict(key=b'k', value=b'keyed')])
+    return 'keyless record -> INVALID_RECORD; keyed record accepted at %s' % (delivered[0],)
+
+
+@check('topic-compression-type', 'configs: compression.type recompresses', 4, timeout_s=45)
+def topic_compression_type(ctx):
+    topic = ctx.topic('recompress')
+    create_topic(ctx, topic, 1, {'compression.type': 'gzip'})
+    items = [dict(key=b'k%d' % i, value=compressible_value(i, 200)) for i in range(300)]
+    delivered = produce_all(producer(ctx, **{'compression.codec': 'lz4', 'linger.ms': 20}), topic, items)
+    msgs = read_partitions(ctx, topic, [0], len(items), **{'check.crcs': True})
+    got = [(m.offset(), m.key(), m.value()) for m in msgs]
+    assert got == [(o, it['key'], it['value']) for (_p, o), it in zip(delivered, items)], 'records differ after recompression'
+    return 'lz4 batches from the producer; %s; CRCs checked by the consumer' % assert_stored_codec(ctx, topic, 0, 'gzip')
 
 
 # ---- every codec through a compacted topic (the cleaner must read compressed batches) ----

@@ -2,7 +2,7 @@
 idempotence, list offsets, and data surviving a broker restart."""
 import time
 
-from confluent_kafka import KafkaException, TopicPartition
+from confluent_kafka import KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import NewTopic
 
 from compat_lib import Skip, assert_stored_codec, check, compressible_value, stored_batches, wait_until
@@ -158,6 +158,27 @@ def list_offsets(ctx):
     finally:
         c.close()
     return 'watermarks (0, 100); 5 timestamp lookups incl. past the end'
+
+
+@check('message-size-limits', 'message size limits (KIP-74)', 2, timeout_s=60)
+def message_size_limits(ctx):
+    small = ctx.topic('size-default')
+    big = ctx.topic('size-4mb')
+    create_topic(ctx, small, 1)
+    create_topic(ctx, big, 1, {'max.message.bytes': '4000000'})
+    # the client's own limits raised, so that only the broker decides
+    p = producer(ctx, **{'message.max.bytes': 10_000_000, 'linger.ms': 0, 'message.timeout.ms': 15000})
+    errors = []
+    p.produce(small, value=b'x' * 1_200_000, on_delivery=lambda err, msg: errors.append(err))
+    p.flush(20)
+    assert errors and errors[0] is not None, 'a 1.2 MB record was accepted by a topic with the 1 MiB default'
+    assert errors[0].code() == KafkaError.MSG_SIZE_TOO_LARGE, 'error %s, expected MESSAGE_TOO_LARGE' % errors[0]
+    value = bytes(range(256)) * 10_000   # 2.56 MB, above the consumer's 1 MiB fetch sizes
+    delivered = produce_all(p, big, [dict(key=b'big', value=value)])
+    msgs = read_partitions(ctx, big, [0], 1, timeout_s=20)
+    assert len(msgs) == 1 and msgs[0].value() == value, \
+        'the 2.56 MB record did not come back whole (KIP-74: the first batch is returned even when larger)'
+    return '1.2 MB -> MESSAGE_TOO_LARGE on a default topic; 2.56 MB stored at %s and fetched whole' % (delivered[0],)
 
 
 # ---- data and committed offsets across a broker restart (the runner restarts Brook) ----

@@ -1,66 +1,17 @@
-"""confluent-kafka-python checks for issue 3: consumer groups (range, cooperative-sticky),
-commits, resuming, and the group admin calls librdkafka 2.0.2's Python binding has."""
+"""confluent-kafka-python checks for issue 3: consumer groups (range, cooperative-sticky, a crashed
+member, static membership), commits, resuming, and the group admin calls of the 1.7.0 binding."""
+import json
+import os
+import subprocess
+import sys
+import threading
 import time
 
 from confluent_kafka import TopicPartition
 
 from compat_lib import Skip, check, wait_until
-from ck_common import admin, consumer, create_topic, poll_messages, produce_all, producer
-
-PARTITIONS = 6
-
-
-class Member:
-    """One group member, polled from this thread; remembers its assignment and revocations."""
-
-    def __init__(self, ctx, group, strategy, name):
-        self.name = name
-        self.revoked = []
-        self.assigned_events = []
-        self.messages = []
-        self.c = consumer(ctx, group, **{
-            'partition.assignment.strategy': strategy, 'session.timeout.ms': 10000,
-            'heartbeat.interval.ms': 500, 'max.poll.interval.ms': 60000, 'client.id': 'compat-' + name})
-
-    def subscribe(self, topic):
-        self.c.subscribe([topic], on_assign=self._on_assign, on_revoke=self._on_revoke)
-
-    def _on_assign(self, c, partitions):
-        self.assigned_events.append(sorted(p.partition for p in partitions))
-
-    def _on_revoke(self, c, partitions):
-        self.revoked.append(sorted(p.partition for p in partitions))
-
-    def assignment(self):
-        return sorted(p.partition for p in self.c.assignment())
-
-    def poll(self, timeout_s=0.1):
-        m = self.c.poll(timeout_s)
-        if m is not None and m.error() is None:
-            self.messages.append(m)
-        return m
-
-    def close(self):
-        self.c.close()
-
-
-def pump(members, seconds):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        for m in members:
-            m.poll(0.05)
-
-
-def wait_split(members, timeout_s, what):
-    """Poll all members until their assignments are disjoint, non-empty and cover every partition."""
-    def split():
-        pump(members, 0.3)
-        sets = [set(m.assignment()) for m in members]
-        if not all(sets):
-            return False
-        union = set().union(*sets)
-        return sum(len(s) for s in sets) == len(union) == PARTITIONS and [sorted(s) for s in sets]
-    return wait_until(split, timeout_s, interval_s=0, what=what)
+from ck_common import admin, consumer, create_topic, produce_all, producer
+from ck_member import PARTITIONS, Member, pump, wait_split
 
 
 def group_round_trip(ctx, strategy, tag):
@@ -130,6 +81,68 @@ def group_range(ctx):
 @check('group-cooperative-sticky', 'group: cooperative-sticky', 3, timeout_s=150)
 def group_cooperative(ctx):
     return group_round_trip(ctx, 'cooperative-sticky', 'coop')
+
+
+@check('group-member-crash', 'group: member crash (session timeout)', 3, timeout_s=120)
+def member_crash(ctx):
+    topic = ctx.topic('grp-crash')
+    group = ctx.group('crash')
+    create_topic(ctx, topic, 4)
+    a = Member(ctx, group, 'range', 'survivor')
+    child = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), 'ck_member.py'),
+                              ctx.bootstrap, group, topic], stdout=subprocess.PIPE, text=True)
+    seen = []
+    threading.Thread(target=lambda: [seen.append(json.loads(l)) for l in child.stdout], daemon=True).start()
+    try:
+        a.subscribe(topic)
+        wait_until(lambda: (pump([a], 0.3), seen and seen[-1] and a.assignment()
+                            and len(a.assignment()) + len(seen[-1]) == 4)[1], 45, interval_s=0,
+                   what='survivor and the member to be killed sharing 4 partitions')
+        before = a.assignment()
+        t0 = time.monotonic()
+        child.kill()   # no LeaveGroup: only the session timeout (6 s) tells the coordinator
+        child.wait()
+        wait_until(lambda: (pump([a], 0.3), a.assignment() == [0, 1, 2, 3])[1], 40, interval_s=0,
+                   what='survivor owning every partition after the crash')
+        took = time.monotonic() - t0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        a.close()
+    return 'survivor %s -> all 4 partitions %.1f s after SIGKILL (session.timeout.ms=6000)' % (before, took)
+
+
+@check('group-static-member', 'group: static membership', 3, timeout_s=120)
+def static_member(ctx):
+    topic = ctx.topic('grp-static')
+    group = ctx.group('static')
+    create_topic(ctx, topic, 4)
+    static = {'session.timeout.ms': 30000}
+    a = Member(ctx, group, 'range', 'static-a', **dict(static, **{'group.instance.id': 'instance-a'}))
+    b = Member(ctx, group, 'range', 'static-b', **dict(static, **{'group.instance.id': 'instance-b'}))
+    b2 = None
+    try:
+        a.subscribe(topic)
+        b.subscribe(topic)
+        split = wait_split([a, b], 45, 'two static members sharing 4 partitions', partitions=4)
+        pump([a, b], 1.0)
+        a_events = (len(a.revoked), len(a.assigned_events))
+        b.close()   # a static member leaves no LeaveGroup behind: its slot waits for it
+        b2 = Member(ctx, group, 'range', 'static-b2', **dict(static, **{'group.instance.id': 'instance-b'}))
+        b2.subscribe(topic)
+        wait_until(lambda: (pump([a, b2], 0.3), b2.assignment())[1], 30, interval_s=0,
+                   what='restarted static member assigned')
+        pump([a, b2], 2.0)
+        assert b2.assignment() == split[1], 'restarted static member got %s, had %s' % (b2.assignment(), split[1])
+        assert (len(a.revoked), len(a.assigned_events)) == a_events, \
+            'the other member went through a rebalance: revoked %s, assigned %s' % (a.revoked, a.assigned_events)
+    finally:
+        a.close()
+        if b2 is not None:
+            b2.close()
+    return 'split %s/%s; instance-b restarted and got %s back without rebalancing instance-a' % (
+        split[0], split[1], split[1])
 
 
 @check('group-list-describe', 'group admin: list/describe', 3, timeout_s=90)

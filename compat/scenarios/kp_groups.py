@@ -220,3 +220,38 @@ def delete_groups(ctx):
     assert not [tp for tp in offsets if tp.topic == topic], 'offsets of the deleted group remain: %s' % offsets
     assert empty not in [g[0] for g in admin(ctx).list_consumer_groups()], 'deleted group still listed'
     return 'empty group deleted with its offsets; group with a member -> NON_EMPTY_GROUP'
+
+
+@check('group-mixed-clients', 'group: mixed clients (kafka-python + librdkafka)', 3, timeout_s=120)
+def mixed_clients(ctx):
+    # the coordinator must pick a protocol every member supports ("range" here) and hand each
+    # client's own assignor result through SyncGroup unchanged
+    from ck_member import Member as RdMember, pump
+    topic = ctx.topic('grp-mixed')
+    group = ctx.group('mixed')
+    create_topic(ctx, topic, 4)
+    kp = Member(ctx, group, topic, 'mixed-kp')
+    rd = RdMember(ctx, group, 'range', 'mixed-rd')
+    kp.start()
+    rd.subscribe(topic)
+    try:
+        def split():
+            pump([rd], 0.3)
+            if kp.error:
+                raise kp.error
+            a, b = set(kp.owned), set(rd.assignment())
+            return a and b and not (a & b) and a | b == {0, 1, 2, 3} and (sorted(a), sorted(b))
+        owned = wait_until(split, 60, interval_s=0, what='kafka-python and librdkafka members sharing 4 partitions')
+        items = [dict(key=None, value=b'mx%d' % i, partition=i % 4) for i in range(80)]
+        produce_all(producer(ctx), topic, items)
+        wait_until(lambda: (pump([rd], 0.3), len(kp.records) + len(rd.messages) >= 80)[1], 30, interval_s=0,
+                   what='all records consumed')
+        pump([rd], 0.5)
+        got = [r.value for r in kp.records] + [m.value() for m in rd.messages]
+        assert len(got) == len(set(got)) == 80, '%d consumed (%d distinct), produced 80' % (len(got), len(set(got)))
+        [info] = admin(ctx).describe_consumer_groups([group])
+        proto = info.protocol
+    finally:
+        kp.stop(commit=False)
+        rd.close()
+    return 'kafka-python %s / librdkafka %s, protocol %s, no record twice' % (owned[0], owned[1], proto)

@@ -131,6 +131,15 @@ export class ClassicGroup {
       this.countProtocols(removed, -1)
       if (removed.isAwaitingJoin) this.awaitingJoinCount--
       if (removed.groupInstanceId !== null) this.staticMembers.delete(removed.groupInstanceId)
+      // A request still parked for a removed member would otherwise never be answered (and
+      // would hold up every later response on its connection).
+      const join = removed.awaitingJoin
+      const sync = removed.awaitingSync
+      removed.awaitingJoin = null
+      removed.awaitingSync = null
+      join?.({ errorCode: GroupErrorCode.UNKNOWN_MEMBER_ID, generationId: -1, protocolType: null, protocolName: null,
+        leader: '', skipAssignment: false, memberId: '', members: [] })
+      sync?.({ errorCode: GroupErrorCode.UNKNOWN_MEMBER_ID, protocolType: null, protocolName: null, assignment: EMPTY_BUFFER })
     }
     if (this.isLeader(memberId)) {
       const next = this.members.keys().next()
@@ -188,9 +197,16 @@ export class ClassicGroup {
     this.countProtocols(member, 1)
     member.rebalanceTimeoutMs = rebalanceTimeoutMs
     member.sessionTimeoutMs = sessionTimeoutMs
+    const previous = member.awaitingJoin
     if (awaitingJoin !== null && !member.isAwaitingJoin) this.awaitingJoinCount++
     else if (awaitingJoin === null && member.isAwaitingJoin) this.awaitingJoinCount--
     member.awaitingJoin = awaitingJoin
+    // A second JoinGroup of a member that already has one parked replaces it; the earlier
+    // one is told to rejoin rather than left unanswered.
+    if (previous !== null && awaitingJoin !== null && previous !== awaitingJoin) {
+      previous({ errorCode: GroupErrorCode.REBALANCE_IN_PROGRESS, generationId: -1, protocolType: null, protocolName: null,
+        leader: '', skipAssignment: false, memberId: member.memberId, members: [] })
+    }
   }
 
   completeJoin(member: ClassicGroupMember, result: JoinGroupResult): boolean {

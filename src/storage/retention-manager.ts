@@ -92,7 +92,7 @@ export class RetentionManager {
 
   /** Deletes what retention allows in `log` (Kafka's deleteOldSegments). */
   async applyTo(log: PartitionLog): Promise<number> {
-    if (log.isOffline) return 0
+    if (log.isOffline || log.status !== 'open') return 0
     while (segmentSwapInProgress(log)) await waitForSegmentSwaps(log)
     let decision = this.decide(log)
     if (decision.deleteCount === 0) return 0

@@ -165,3 +165,33 @@ describe('LeaveGroup', () => {
     expect((await h.coordinator.describeGroups(['g']))[0]).toMatchObject({ groupState: 'Empty', members: [] })
   })
 })
+
+describe('regressions found by the property test', () => {
+  it('parked SyncGroup of a member that leaves is answered (was never answered)', async () => {
+    const h = await makeCoordinator()
+    const a = track(h.coordinator.joinGroup(joinReq({ clientId: 'a' })))
+    const b = track(h.coordinator.joinGroup(joinReq({ clientId: 'b' })))
+    h.timer.advance(0)
+    await flush()
+    const follower = a.value!.leader === a.value!.memberId ? b.value!.memberId : a.value!.memberId
+    const parked = track(h.coordinator.syncGroup(syncReq(follower, 1)))
+    await flush()
+    await h.coordinator.leaveGroup({ groupId: 'g', members: [{ memberId: follower, groupInstanceId: null, reason: null }] })
+    await flush()
+    expect(parked.value?.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID)
+  })
+
+  it('a second JoinGroup while one is parked answers the first (was never answered)', async () => {
+    const h = await makeCoordinator()
+    const { memberIds } = await stableGroup(h, 2)
+    const first = track(h.coordinator.joinGroup(joinReq({ memberId: memberIds[0] })))
+    await flush()
+    const second = track(h.coordinator.joinGroup(joinReq({ memberId: memberIds[0] })))
+    await flush()
+    expect(first.value?.errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS)
+    expect(second.done).toBe(false)
+    await h.coordinator.joinGroup(joinReq({ memberId: memberIds[1] }))
+    await flush()
+    expect(second.value).toMatchObject({ errorCode: 0, generationId: 2 })
+  })
+})

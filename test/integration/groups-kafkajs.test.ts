@@ -79,6 +79,13 @@ async function produce(producer: Producer, perPartition: number): Promise<void> 
   await producer.send({ topic: TOPIC, messages })
 }
 
+async function expectStable(admin: Admin, groupId: string, members: number): Promise<void> {
+  await until(`group ${groupId} stable with ${members}`, async () => {
+    const g = (await admin.describeGroups([groupId])).groups[0]
+    return g.state === 'Stable' && g.members.length === members
+  })
+}
+
 // The group as the broker sees it: Stable, n members, every partition owned exactly once.
 async function expectBalanced(admin: Admin, members: number): Promise<Map<string, number[]>> {
   let owners = new Map<string, number[]>()
@@ -194,11 +201,52 @@ describe('kafkajs consumer group on Brook', () => {
     }
   })
 
-  it('describes, lists and deletes groups, and deletes offsets through the admin client', async () => {
+  it('keeps running members through a broker restart without a rebalance', async () => {
+    const topic = 'groups-kjs-restart'
+    await admin.createTopics({ topics: [{ topic, numPartitions: 4 }] })
+    const got: string[] = []
+    const joins: string[] = []
+    const consumers: Consumer[] = []
+    for (let i = 0; i < 2; i++) {
+      const c = kafka.consumer({ ...consumerSettings, groupId: 'groups-kjs-restart', sessionTimeout: 3000 })
+      c.on(c.events.GROUP_JOIN, (e) => joins.push(e.payload.memberId))
+      await c.connect()
+      await c.subscribe({ topics: [topic], fromBeginning: true })
+      await c.run({ eachMessage: async ({ message }) => { got.push(String(message.value)) } })
+      consumers.push(c)
+    }
+    try {
+      const send = (tag: string) => producer.send({ topic, messages: Array.from({ length: 20 }, (_, i) => ({ value: `${tag}${i}`, partition: i % 4 })) })
+      await expectStable(admin, 'groups-kjs-restart', 2)
+      await send('a')
+      await until('the first messages', () => got.length >= 20)
+      const joinsBefore = joins.length
+      const membersBefore = (await admin.describeGroups(['groups-kjs-restart'])).groups[0].members.map((m) => m.memberId).sort()
+      await broker.restart()
+      await send('b')
+      await until('the messages after the restart', () => got.length >= 40)
+      // The group was replayed as Stable with its members, who simply carried on.
+      expect(joins.length).toBe(joinsBefore)
+      const after = (await admin.describeGroups(['groups-kjs-restart'])).groups[0]
+      expect(after.state).toBe('Stable')
+      expect(after.members.map((m) => m.memberId).sort()).toEqual(membersBefore)
+      expect(new Set(got).size).toBe(got.length)
+    } finally {
+      for (const c of consumers) await c.disconnect()
+    }
+  })
+
+  it('describes, lists and deletes groups, resets offsets and shows lag through the admin client', async () => {
     const groupId = 'kjs-admin-group'
     await admin.setOffsets({ groupId, topic: TOPIC, partitions: [{ partition: 0, offset: '3' }, { partition: 1, offset: '4' }] })
     const offsets = await admin.fetchOffsets({ groupId, topics: [TOPIC] })
     expect(offsets[0].partitions.filter((p) => p.offset !== '-1').map((p) => [p.partition, p.offset]).sort()).toEqual([[0, '3'], [1, '4']])
+    // kafka-consumer-groups --describe: lag = log end offset - committed offset.
+    const ends = await admin.fetchTopicOffsets(TOPIC)
+    const lag = (partition: number) => Number(ends.find((e) => e.partition === partition)!.high) -
+      Number(offsets[0].partitions.find((p) => p.partition === partition)!.offset)
+    expect(lag(0)).toBe(produced / PARTITIONS - 3)
+    expect(lag(1)).toBe(produced / PARTITIONS - 4)
     const { groups } = await admin.describeGroups([groupId])
     expect(groups[0]).toMatchObject({ groupId, state: 'Empty', members: [] })
     await admin.deleteGroups([groupId])

@@ -1,5 +1,5 @@
 // The group APIs on the wire, version by version, with raw requests (Brook's own codecs).
-import { Kafka, logLevel } from 'kafkajs'
+import { Kafka, logLevel, type Admin } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ErrorCode } from '../../src/protocol/errors.js'
 import { DeleteGroupsRequest } from '../../src/protocol/generated/delete-groups-request.js'
@@ -45,20 +45,33 @@ const commit = (groupId: string, generationIdOrMemberEpoch: number, memberId: st
 describe('group APIs on the wire', () => {
   let broker: TestBroker
   let raw: RawKafkaClient
+  let admin: Admin
 
   beforeAll(async () => {
     broker = await startTestBroker({ memory: true })
-    const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
-    const admin = kafka.admin()
+    admin = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin()
     await admin.connect()
     await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 2 }] })
-    await admin.disconnect()
     raw = await RawKafkaClient.connect(broker.port)
   })
 
   afterAll(async () => {
     raw?.close()
+    await admin?.disconnect()
     await broker?.stop()
+  })
+
+  it('removes the committed offsets of a deleted topic', async () => {
+    await admin.createTopics({ topics: [{ topic: 'raw-doomed', numPartitions: 1 }] })
+    for (const topic of [TOPIC, 'raw-doomed']) {
+      const r = await raw.request(OffsetCommitRequest, OffsetCommitResponse, 9, commit('raw-del-group', -1, '', topic))
+      expect(r.topics[0].partitions[0].errorCode).toBe(0)
+    }
+    await admin.deleteTopics({ topics: ['raw-doomed'] })
+    const f = await raw.request(OffsetFetchRequest, OffsetFetchResponse, 9, { groupId: '', topics: [], requireStable: true, groups: [
+      { groupId: 'raw-del-group', memberId: null, memberEpoch: -1, topics: null },
+    ] })
+    expect(f.groups[0].topics.map((t) => t.name)).toEqual([TOPIC])
   })
 
   it('FindCoordinator: single key (v0-3), batched keys (v4+), transaction keys unavailable', async () => {

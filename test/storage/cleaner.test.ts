@@ -286,6 +286,30 @@ describe('cleaning', () => {
     await logs.close()
   })
 
+  it('a key map that fills up (log.cleaner.dedupe.buffer.size) cleans the log in several passes', async () => {
+    const logs = await openManager(await makeTmpDir(), {}, { brokerConfigLayers: { static: { 'log.cleaner.enable': 'false', 'log.cleaner.dedupe.buffer.size': '1200' } } })
+    const log = await compactedLog(logs, 'small-map')
+    const written: { offset: number; key: string; value: string }[] = []
+    for (let round = 0; round < 3; round++) {
+      for (let k = 0; k < 40; k++) written.push({ offset: await produce(log, [[`key${k}`, `v${round}`]]), key: `key${k}`, value: `v${round}` })
+    }
+    const active = log.activeSegment.baseOffset
+    const checkpoints: number[] = []
+    for (let i = 0; i < 30 && (logs.policies.cleaner.checkpoint(log) ?? 0) < active; i++) {
+      await logs.policies.cleaner.cleanLog(log)
+      checkpoints.push(logs.policies.cleaner.checkpoint(log)!)
+    }
+    expect(checkpoints.length).toBeGreaterThan(2) // the map covered only part of the dirty section each time
+    for (let i = 1; i < checkpoints.length; i++) expect(checkpoints[i]).toBeGreaterThan(checkpoints[i - 1])
+    expect(checkpoints.at(-1)).toBe(active)
+    const rec = recordsIn(await readAll(log))
+    for (const r of rec) expect(written.find((w) => w.offset === r.offset)).toMatchObject({ key: r.key, value: r.value })
+    const below = rec.filter((r) => r.offset < active)
+    expect(new Set(below.map((r) => r.key)).size).toBe(below.length)
+    for (let k = 0; k < 40; k++) expect(rec.filter((r) => r.key === `key${k}`).at(-1)?.value).toBe('v2')
+    await logs.close()
+  })
+
   it('drops records without a key (a topic switched from delete to compact)', async () => {
     const logs = await openManager(await makeTmpDir(), {}, { brokerConfigLayers: NO_BACKGROUND })
     const t = await logs.createTopic({ name: 'switched', numPartitions: 1, replicationFactor: 1, configs: { 'segment.bytes': '400', 'file.delete.delay.ms': '0' } }, { validateOnly: false })

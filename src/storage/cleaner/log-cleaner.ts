@@ -41,7 +41,7 @@ export interface CleaningPass {
 }
 
 /** Cleaner-thread time slice between yields to the event loop. */
-const SLICE_MS = 4
+const SLICE_MS = 1
 
 export class LogCleaner {
   private checkpoints!: CleanerCheckpoints
