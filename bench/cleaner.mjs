@@ -11,7 +11,9 @@
 //
 // Usage:
 //   node bench/cleaner.mjs [--rounds 3] [--fill-mb 192] [--keys 20000] [--value-bytes 200]
-//                          [--codec none|gzip|snappy|lz4|zstd] [--save]
+//                          [--codec none|gzip|snappy|lz4|zstd] [--cleaner-max-mbps N] [--save]
+//   --cleaner-max-mbps sets log.cleaner.io.max.bytes.per.second (read + write) for the rounds
+//   with produce load (the standalone pass always runs unthrottled).
 import { spawn } from 'node:child_process'
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -25,7 +27,7 @@ const repo = join(here, '..')
 const CODECS = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 }
 
 function parseArgs(argv) {
-  const o = { rounds: 3, fillMb: 192, keys: 20000, valueBytes: 200, codec: 'none', save: false, sendMessages: 100, messageBytes: 100, senders: 4 }
+  const o = { rounds: 3, fillMb: 192, keys: 20000, valueBytes: 200, codec: 'none', save: false, sendMessages: 100, messageBytes: 100, senders: 4, cleanerMaxMBps: null }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--rounds') o.rounds = Number(argv[++i])
@@ -34,6 +36,7 @@ function parseArgs(argv) {
     else if (a === '--value-bytes') o.valueBytes = Number(argv[++i])
     else if (a === '--codec') o.codec = argv[++i]
     else if (a === '--senders') o.senders = Number(argv[++i])
+    else if (a === '--cleaner-max-mbps') o.cleanerMaxMBps = Number(argv[++i])
     else if (a === '--save') o.save = true
     else throw new Error(`unknown argument ${a}`)
   }
@@ -61,7 +64,8 @@ async function brokerMain(distDir, dataDir) {
         { validateOnly: false },
       )
       const log = t.partitions[0]
-      const value = Buffer.alloc(valueBytes, 120)
+      // values of random lowercase letters: compressible roughly like text (~60 %), never identical
+      const pool = Buffer.from(Array.from({ length: 1 << 20 }, () => 97 + Math.floor(Math.random() * 26)))
       const perBatch = 100
       let n = 0
       const inflight = new Set()
@@ -70,7 +74,8 @@ async function brokerMain(distDir, dataDir) {
         for (let i = 0; i < perBatch; i++, n++) {
           // keys drawn so that every key has ~ (records / keys) versions spread over the log
           const k = (n * 7919) % keys
-          records.push({ offsetDelta: i, timestampMs: Date.now(), key: Buffer.from(`key-${k}`), value })
+          const at = (n * 4099) % (pool.length - valueBytes)
+          records.push({ offsetDelta: i, timestampMs: Date.now(), key: Buffer.from(`key-${k}`), value: pool.subarray(at, at + valueBytes) })
         }
         const p = buildBatch(records, { baseOffset: 0, compression: codec }).then((b) => log.append(b, { requiredAcks: 1 }))
         inflight.add(p)
@@ -97,6 +102,12 @@ async function brokerMain(distDir, dataDir) {
       const r = await cleaning
       cleaning = null
       return r
+    },
+    async throttle({ mbps }) {
+      const layer = { 'log.cleaner.enable': 'false' }
+      if (mbps) layer['log.cleaner.io.max.bytes.per.second'] = String(mbps * 1024 * 1024)
+      logs.setBrokerConfigLayers({ dynamicDefault: layer })
+      return { mbps }
     },
     async drop({ topic }) {
       await logs.deleteTopic(topic)
@@ -244,6 +255,7 @@ async function main() {
     console.error(`standalone pass: ${standalone.logMB.toFixed(1)} MiB -> ${standalone.afterMB.toFixed(1)} MiB in ${standalone.seconds.toFixed(2)} s`)
 
     // 2. produce with and without the cleaner, alternating (after a warm-up of client and broker)
+    if (o.cleanerMaxMBps) await broker.call('throttle', { mbps: o.cleanerMaxMBps })
     await admin.createTopics({ topics: [{ topic: 'warm-up', numPartitions: 1 }] })
     await produceWhile(kafka, 'warm-up', o, () => new Promise((r) => setTimeout(r, 3000)))
     await admin.deleteTopics({ topics: ['warm-up'] })
@@ -289,7 +301,8 @@ async function main() {
     lines.push(`# Log cleaner benchmark (${new Date().toISOString()})`)
     lines.push('')
     lines.push(`Node ${process.version}; broker in a child process; kafkajs 2.2.4 producers (${o.senders} x sends of ${o.sendMessages} x ${o.messageBytes} B, acks=all).`)
-    lines.push(`Dirty compacted log per pass: ${o.fillMb} MiB, ${o.keys} keys, ${o.valueBytes} B values, codec ${o.codec}, segment.bytes 8 MiB; ${o.rounds} rounds, medians.`)
+    lines.push(`Dirty compacted log per pass: ${o.fillMb} MiB, ${o.keys} keys, ${o.valueBytes} B values (random letters), batches of 100 records, codec ${o.codec}, segment.bytes 8 MiB; ${o.rounds} rounds, medians.`)
+    if (o.cleanerMaxMBps) lines.push(`Cleaner throttled to ${o.cleanerMaxMBps} MiB/s (log.cleaner.io.max.bytes.per.second) in the produce rounds.`)
     lines.push('')
     lines.push('## Cleaner throughput (no other load)')
     lines.push('')

@@ -120,8 +120,11 @@ export class Broker implements AsyncDisposable {
   }
 
   private async doStop(opts: BrokerStopOptions): Promise<void> {
-    await this.server.stop({ timeoutMs: opts.timeoutMs ?? 5000 })
+    // Stop taking requests first, then close the coordinator: parked JoinGroup/SyncGroup
+    // long-polls are answered at once (NOT_COORDINATOR) instead of holding the deadline.
+    const serverStopped = this.server.stop({ timeoutMs: opts.timeoutMs ?? 5000 })
     await this.services.groups.close()
+    await serverStopped
     await this.services.logs.close()
     this.logger.info('Brook stopped')
   }

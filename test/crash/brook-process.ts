@@ -10,10 +10,17 @@ export interface BrookProcess {
   output(): string
 }
 
-export function startBrookProcess(cliPath: string, args: string[], timeoutMs = 30_000): Promise<BrookProcess> {
+export interface StartBrookOptions {
+  /** node's own flags, before the script (e.g. --require) */
+  nodeArgs?: string[]
+  timeoutMs?: number
+}
+
+export function startBrookProcess(cliPath: string, args: string[], opts: StartBrookOptions = {}): Promise<BrookProcess> {
+  const timeoutMs = opts.timeoutMs ?? 30_000
   // BROOK_* variables of the outer environment must not change the broker under test
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BROOK_')))
-  const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--log-level', 'info', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), cliPath, 'serve', '--port', '0', '--log-level', 'info', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
   return new Promise((resolve, reject) => {
