@@ -102,7 +102,8 @@ function runScript(client, { bootstrap, dataDir, phase, workDir, results }) {
         }
       }
     })
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': every line of stdout has been handled by then
+    child.on('close', (code, signal) => {
       clearTimeout(timer)
       errOut.end()
       for (const e of expected) {

@@ -11,7 +11,7 @@ Every verifying command prints a one-line detail and exits 0 (ok) or 1 (problem,
 import json
 import sys
 
-from compat_lib import CODEC_IDS, stored_batches
+from compat_lib import check_stored_codec, stored_batches
 
 
 def load(path):
@@ -101,13 +101,10 @@ def cmd_stored(data_dir, topic, codec, *flags):
     if batches is None:
         print('stored batches not inspected (no data dir)')
         return
+    ok, note = check_stored_codec(batches, codec)
+    if not ok:
+        fail(note)
     data = [x for x in batches if not (x['attributes'] & 32)]
-    if not data:
-        fail('no batches on disk for %s-0' % topic)
-    codecs = sorted({x['codec'] for x in data})
-    if codecs != [CODEC_IDS[codec]]:
-        fail('stored batches have codec ids %s, expected %d (%s)' % (codecs, CODEC_IDS[codec], codec))
-    note = 'stored as %s in %d batches' % (codec, len(data))
     if '--idempotent' in flags:
         if any(x['producer_id'] < 0 for x in data):
             fail('batches stored without a producer id')

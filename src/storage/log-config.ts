@@ -4,6 +4,7 @@ import type { BrokerConfig } from '../config/broker-config.js'
 import { resolveTopicConfig } from '../config/topic-configs.js'
 import { CompressionCodec, codecForCompressionType } from '../codecs/index.js'
 import { type BrokerConfigLayers, effectiveBrokerConfigs } from '../config/topic-config-catalog-describe.js'
+import { brokerConfigSynonyms } from '../config/broker-config-catalog.js'
 
 /** Kafka's "never" (Long.MAX_VALUE) arrives as a number >= 2^53. */
 const NEVER = Number.MAX_SAFE_INTEGER
@@ -48,7 +49,11 @@ export interface LogConfig {
  * log.cleaner.*, dynamic cluster-default, dynamic per-broker) over them.
  */
 export function brokerConfigDefaults(config: BrokerConfig, layers: BrokerConfigLayers = {}): Record<string, string> {
-  return { ...brokerConfigFields(config), ...effectiveBrokerConfigs(layers) }
+  const fromLayers = effectiveBrokerConfigs(layers)
+  const fields = brokerConfigFields(config)
+  // A layer that sets log.retention.hours (say) must not be shadowed by the field's log.retention.ms.
+  for (const name of Object.keys(fromLayers)) for (const synonym of brokerConfigSynonyms(name)) if (!(synonym in fromLayers)) delete fields[synonym]
+  return { ...fields, ...fromLayers }
 }
 
 /** BrokerConfig fields under Kafka's broker property names (the synonyms of topic configs). */

@@ -1,11 +1,13 @@
-// Crash test (issue 2): `brook serve --fsync` as a child process under produce load (acks=-1,
-// several requests in flight), SIGKILLed mid-load three times. Before each restart the segment
-// files are left as the kill left them, then damaged like a torn write would (garbage after
-// the last batch; a half-written last batch). After every restart: every acknowledged record is
-// at the offset it was acknowledged with, offsets are contiguous from 0, records keep their
-// per-partition send order, everything served is exactly what was sent, and the log ends
-// exactly at the last intact batch in the files (nothing after a torn tail is served, nothing
-// intact is lost).
+// Crash test (issue 2): `brook serve --fsync` as a child process under load from an idempotent
+// producer (acks=-1, several requests in flight), SIGKILLed mid-load three times. Before each
+// restart the segment files are left as the kill left them, then damaged the way a torn write
+// would (garbage after the last batch; a half-written last batch). After every restart: every
+// acknowledged record is at the offset it was acknowledged with, offsets are contiguous from 0,
+// records keep their per-partition send order, everything served is exactly what was sent, and
+// the log ends exactly at the last intact batch in the files (nothing after a torn tail is
+// served, nothing intact is lost). The producer then sends its unanswered requests again, as a
+// real one would: in the end every record is in the log exactly once (producer state rebuilt
+// from the recovered log, duplicates answered with their original offsets).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,12 +16,11 @@ import { CreateTopicsRequest } from '../../src/protocol/generated/create-topics-
 import { CreateTopicsResponse } from '../../src/protocol/generated/create-topics-response.js'
 import { FetchRequest } from '../../src/protocol/generated/fetch-request.js'
 import { FetchResponse } from '../../src/protocol/generated/fetch-response.js'
-import { ProduceRequest } from '../../src/protocol/generated/produce-request.js'
-import { ProduceResponse } from '../../src/protocol/generated/produce-response.js'
-import { buildRecordBatch, isBatchCrcValid, iterateBatches, iterateRecords } from '../../src/protocol/record-batch.js'
+import { isBatchCrcValid, iterateBatches, iterateRecords } from '../../src/protocol/record-batch.js'
 import { buildForTests, type Build } from '../helpers/build.js'
 import { startBrookProcess, type BrookProcess } from './brook-process.js'
 import { PipelinedKafkaClient } from './pipelined-client.js'
+import { IdempotentLoad } from './produce-load.js'
 import { appendGarbage, appendTornBatch, scanPartition, tearLastBatch } from './segment-files.js'
 
 const TOPIC = 'crash-load'
@@ -42,62 +43,6 @@ afterAll(() => {
 
 const serve = () => startBrookProcess(build.cliPath, ['--fsync', '--data-dir', dataDir, '--override', `log.segment.bytes=${SEGMENT_BYTES}`])
 
-/** What the test produced: every record by partition and sequence number n, and the acks. */
-class ProduceState {
-  readonly sent = Array.from({ length: PARTITIONS }, () => new Map<number, { key: Buffer; value: Buffer }>())
-  readonly nextN = Array<number>(PARTITIONS).fill(0)
-  readonly acked: { partition: number; baseOffset: number; ns: number[] }[] = []
-  readonly brokerErrors: string[] = []
-  ackedRecords = 0
-
-  maxAckedOffset(partition: number): number {
-    let max = -1
-    for (const a of this.acked) if (a.partition === partition) max = Math.max(max, a.baseOffset + a.ns.length - 1)
-    return max
-  }
-}
-
-const keyOf = (p: number, n: number) => Buffer.from(`p${p}-n${n}`)
-
-/** Keeps IN_FLIGHT Produce requests (one batch per partition) going until the connection dies. */
-async function produceLoad(client: PipelinedKafkaClient, state: ProduceState, round: number): Promise<Error> {
-  let stopped: Error | null = null
-  const sendOne = async () => {
-    const ns: number[][] = []
-    const partitionData = []
-    for (let p = 0; p < PARTITIONS; p++) {
-      ns[p] = Array.from({ length: RECORDS_PER_BATCH }, () => state.nextN[p]++)
-      const records = ns[p].map((n) => {
-        const r = { key: keyOf(p, n), value: Buffer.from(`round-${round} partition-${p} n-${n} ${'v'.repeat(n % 64)}`) }
-        state.sent[p].set(n, r)
-        return { ...r, timestampMs: Date.now(), headers: [{ key: 'n', value: Buffer.from(String(n)) }] }
-      })
-      partitionData.push({ index: p, records: buildRecordBatch(records) })
-    }
-    const res = await client.request(ProduceRequest, ProduceResponse, 7, { transactionalId: null, acks: -1, timeoutMs: 30_000, topicData: [{ name: TOPIC, partitionData }] })
-    for (const pr of res.responses[0].partitionResponses) {
-      if (pr.errorCode !== 0) state.brokerErrors.push(`partition ${pr.index}: error ${pr.errorCode} ${pr.errorMessage}`)
-      else {
-        state.acked.push({ partition: pr.index, baseOffset: pr.baseOffset, ns: ns[pr.index] })
-        state.ackedRecords += RECORDS_PER_BATCH
-      }
-    }
-  }
-  const inFlight = new Set<Promise<void>>()
-  while (!stopped) {
-    while (inFlight.size < IN_FLIGHT && !stopped) {
-      const p: Promise<void> = sendOne().catch((err: Error) => {
-        stopped ??= err
-      })
-      inFlight.add(p)
-      void p.finally(() => inFlight.delete(p))
-    }
-    await Promise.race(inFlight)
-  }
-  await Promise.all(inFlight)
-  return stopped
-}
-
 async function fetchFrom(client: PipelinedKafkaClient, partition: number, fetchOffset: number) {
   const res = await client.request(FetchRequest, FetchResponse, 11, {
     clusterId: null,
@@ -116,8 +61,11 @@ async function fetchFrom(client: PipelinedKafkaClient, partition: number, fetchO
   return res.responses[0].partitions[0]
 }
 
-/** Reads every partition from offset 0 and checks it against what was sent and acknowledged. */
-async function verifyLog(port: number, state: ProduceState, expectedEnd: number[]): Promise<void> {
+/**
+ * Reads every partition from offset 0 and checks it against what was sent and acknowledged.
+ * `end`: where each partition must end; 'complete': every record sent is there exactly once.
+ */
+async function verifyLog(port: number, state: IdempotentLoad, end: number[] | 'complete'): Promise<void> {
   const client = await PipelinedKafkaClient.connect(port)
   const problems: string[] = []
   try {
@@ -150,9 +98,14 @@ async function verifyLog(port: number, state: ProduceState, expectedEnd: number[
         if (offset === before) throw new Error(`p${p}: no progress fetching at ${offset} (hw ${highWatermark})`)
         if (problems.length > 10) break
       }
-      // the log ends exactly at the last intact batch of the files
-      expect({ partition: p, highWatermark }).toEqual({ partition: p, highWatermark: expectedEnd[p] })
       expect(ns.length).toBe(highWatermark)
+      if (end === 'complete') {
+        expect({ partition: p, recordsSent: state.nextN[p], highWatermark }).toEqual({ partition: p, recordsSent: state.nextN[p], highWatermark: state.nextN[p] })
+        if (ns.some((n, i) => n !== i)) problems.push(`p${p}: records not exactly once in send order`)
+      } else {
+        // the log ends exactly at the last intact batch of the files
+        expect({ partition: p, highWatermark }).toEqual({ partition: p, highWatermark: end[p] })
+      }
       for (const a of state.acked.filter((x) => x.partition === p)) {
         const got = ns.slice(a.baseOffset, a.baseOffset + a.ns.length)
         if (got.join() !== a.ns.join()) problems.push(`p${p}: acknowledged n=${a.ns[0]}.. at ${a.baseOffset}, found n=${got[0]}..`)
@@ -175,7 +128,7 @@ async function until(what: string, check: () => boolean, timeoutMs = 60_000): Pr
 type Damage = 'none' | 'garbage' | 'torn'
 
 /** Damages the files like a crash mid-write could; returns where each partition must end. */
-function damageFiles(damage: Damage, state: ProduceState): number[] {
+function damageFiles(damage: Damage, state: IdempotentLoad): number[] {
   const ends: number[] = []
   for (let p = 0; p < PARTITIONS; p++) {
     const dir = join(dataDir, `${TOPIC}-${p}`)
@@ -201,7 +154,7 @@ function damageFiles(damage: Damage, state: ProduceState): number[] {
 }
 
 describe('brook serve --fsync under SIGKILL', () => {
-  it('keeps every acknowledged record, in order, and serves nothing past a torn tail', { timeout: 180_000 }, async () => {
+  it('keeps every acknowledged record, in order, exactly once, and serves nothing past a torn tail', { timeout: 180_000 }, async () => {
     let brook: BrookProcess = await serve()
     const admin = await PipelinedKafkaClient.connect(brook.port)
     const created = await admin.request(CreateTopicsRequest, CreateTopicsResponse, 4, {
@@ -209,17 +162,20 @@ describe('brook serve --fsync under SIGKILL', () => {
       timeoutMs: 10_000,
       validateOnly: false,
     })
-    admin.close()
     expect(created.topics[0].errorCode).toBe(0)
+    const state = new IdempotentLoad(TOPIC, PARTITIONS, RECORDS_PER_BATCH)
+    await state.initProducerId(admin)
+    admin.close()
 
-    const state = new ProduceState()
-    let expectedEnd: number[] = []
+    let resent = 0
     const damages: Damage[] = ['none', 'garbage', 'torn']
     for (const [round, damage] of damages.entries()) {
       const client = await PipelinedKafkaClient.connect(brook.port)
+      resent += await state.resendUnanswered(client)
+      expect(state.brokerErrors).toEqual([])
       const target = state.ackedRecords + 3000 + Math.floor(Math.random() * 3000)
       let loadEnded = false
-      const load = produceLoad(client, state, round).finally(() => (loadEnded = true))
+      const load = state.run(client, { inFlight: IN_FLIGHT, round }).finally(() => (loadEnded = true))
       await until(`${target} acknowledged records`, () => state.ackedRecords >= target || loadEnded)
       expect(loadEnded).toBe(false)
       await new Promise((r) => setTimeout(r, Math.random() * 30)) // anywhere between two acks
@@ -228,17 +184,25 @@ describe('brook serve --fsync under SIGKILL', () => {
       expect((await load).message).toBe('connection closed')
       expect(state.brokerErrors).toEqual([])
 
-      expectedEnd = damageFiles(damage, state)
+      const expectedEnd = damageFiles(damage, state)
       brook = await serve()
       await verifyLog(brook.port, state, expectedEnd)
     }
     expect(state.ackedRecords).toBeGreaterThanOrEqual(9000)
 
+    // the producer retries what the last crash left unanswered: then every record is there once
+    const client = await PipelinedKafkaClient.connect(brook.port)
+    resent += await state.resendUnanswered(client)
+    client.close()
+    expect(state.brokerErrors).toEqual([])
+    expect(resent).toBeGreaterThanOrEqual(damages.length) // each kill left requests unanswered
+    await verifyLog(brook.port, state, 'complete')
+
     // a clean stop and start changes nothing
     brook.child.kill('SIGTERM')
     expect((await brook.exited).code).toBe(0)
     brook = await serve()
-    await verifyLog(brook.port, state, expectedEnd)
+    await verifyLog(brook.port, state, 'complete')
     brook.child.kill('SIGTERM')
     expect((await brook.exited).code).toBe(0)
   })

@@ -142,6 +142,15 @@ describe('retention', () => {
     await logs.close()
   })
 
+  it('Kafka-named broker defaults (static layer) reach topics: log.cleanup.policy, log.retention.hours, log.cleaner.*', async () => {
+    const { logs } = await open({ layers: { 'log.cleanup.policy': 'compact,delete', 'log.retention.hours': '2', 'log.cleaner.delete.retention.ms': '1234', 'log.segment.delete.delay.ms': '5' } })
+    await topicLog(logs, 'defaults', {})
+    expect(logs.logConfig('defaults')).toMatchObject({ compact: true, delete: true, retentionMs: 7_200_000, deleteRetentionMs: 1234, fileDeleteDelayMs: 5 })
+    await topicLog(logs, 'overridden', { 'cleanup.policy': 'delete', 'retention.ms': '10' })
+    expect(logs.logConfig('overridden')).toMatchObject({ compact: false, delete: true, retentionMs: 10 })
+    await logs.close()
+  })
+
   it('DeleteRecords (setLogStartOffset) drops whole segments below the new start after the delay', async () => {
     const { logs, dir } = await open()
     const log = await topicLog(logs, 'delrec', { 'segment.bytes': '2048', 'file.delete.delay.ms': '200' })
