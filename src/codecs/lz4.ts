@@ -11,7 +11,13 @@ interface Lz4Native {
   encodeBlock(src: Buffer, dst: Buffer): number
   encodeBound(size: number): number
 }
-const lz4 = createRequire(import.meta.url)('lz4') as Lz4Native
+// The native addon is loaded on first compress only: it is built for one Node ABI, and reading
+// lz4 (the common case) is pure JS, so a mismatched addon must not stop the broker starting.
+let native: Lz4Native | undefined
+function lz4Native(): Lz4Native {
+  native ??= createRequire(import.meta.url)('lz4') as Lz4Native
+  return native
+}
 
 const MAGIC = 0x184d2204
 const SKIPPABLE_MASK = 0xfffffff0
@@ -106,6 +112,7 @@ export function lz4Decompress(input: Buffer, maxBytes: number): Buffer {
 
 export function lz4Compress(input: Buffer): Buffer {
   const blockCount = Math.ceil(input.length / WRITE_BLOCK_SIZE)
+  const lz4 = lz4Native()
   const out = Buffer.allocUnsafe(7 + blockCount * (4 + lz4.encodeBound(WRITE_BLOCK_SIZE)) + 4)
   out.writeUInt32LE(MAGIC, 0)
   out[4] = 0x60 // version 01, independent blocks, no checksums, no content size
