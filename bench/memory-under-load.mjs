@@ -77,8 +77,10 @@ try {
   for (round = 1; round <= Number(opt.rounds); round++) {
     const produce = rdperf(['produce', '-b', brook.bootstrap, '-t', topic, '-n', opt.messages, '-s', opt.size, '-a', opt.acks,
       '-l', '5', '-B', '1048576', '-T', '300', '-L', `memload/r${round}`])
+    // the consumer starts a second into the round (at round 1 the log is still empty) and reads
+    // from the start what the log holds then, while the producer keeps writing
     const consume = opt.consume
-      ? rdperf(['consume', '-b', brook.bootstrap, '-t', topic, '-n', String(Number(opt.messages) * round), '-T', '300'])
+      ? new Promise((r) => setTimeout(r, 1000)).then(() => rdperf(['consume', '-b', brook.bootstrap, '-t', topic, '-n', String(Number(opt.messages) * round), '-T', '300']))
       : Promise.resolve(null)
     const [p, c] = await Promise.all([produce, consume])
     const endMb = rss(pid)

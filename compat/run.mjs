@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { ensureBuilt, freePort, startBrook, tail } from './lib/broker.mjs'
+import { startControl } from './lib/control.mjs'
 import { PYTHON, ensureDebianPackages } from './lib/deps.mjs'
 import { applyAllowlist, counts, loadAllowlist, renderMatrix, summaryLine } from './lib/report.mjs'
 
@@ -63,7 +64,7 @@ const runId = `${Date.now().toString(36)}`
 const filterArgs = [...(opt.only ? ['--only', opt.only] : []), ...(opt.issues ? ['--issues', opt.issues] : [])]
 
 /** Runs one scenario script; streams its JSON lines into results as they come. */
-function runScript(client, { bootstrap, dataDir, phase, workDir, results }) {
+function runScript(client, { bootstrap, dataDir, phase, workDir, results, controlUrl }) {
   const [cmd, baseArgs] = SCRIPTS[client]
   const args = [...baseArgs, '--bootstrap', bootstrap, '--run-id', runId, '--phase', phase, ...filterArgs]
   if (dataDir) args.push('--data-dir', dataDir)
@@ -73,7 +74,7 @@ function runScript(client, { bootstrap, dataDir, phase, workDir, results }) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {
       cwd: SCEN,
-      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...(controlUrl ? { COMPAT_CONTROL_URL: controlUrl } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // own process group: a timeout kills kcat/python children too
     })
@@ -146,6 +147,15 @@ async function main() {
     results.push({ client: 'brook', check, capability, issue: 2, status, detail, ms: 0, phase: 'main' })
     log(`  ${status.toUpperCase().padEnd(4)} brook/${check}${detail ? ' — ' + detail : ''}`)
   }
+  let control = null
+  // stop (SIGTERM, or SIGKILL for a crash) and serve again on the same port and data dir
+  const restartBrook = async (mode) => {
+    const old = brook
+    brook = null
+    const exit = mode === 'kill' ? await old.kill() : await old.stop()
+    brook = await startBrook({ port: old.port, dataDir, logFile: brookLog, extraArgs: BROOK_ARGS })
+    return exit
+  }
   try {
     if (!bootstrap) {
       ensureBuilt({ log })
@@ -161,36 +171,41 @@ async function main() {
         brook = await startBrook({ port, dataDir, logFile: brookLog })
       }
       bootstrap = brook.bootstrap
+      control = await startControl({ restart: restartBrook })
       log(`compat: Brook serving on ${bootstrap} after ${Date.now() - t0} ms (${BROOK_ARGS.filter((a) => a !== '--override').join(' ') || 'defaults'}; data ${dataDir}, log ${brookLog})`)
     } else {
       log(`compat: using the broker at ${bootstrap}`)
     }
+    const controlUrl = control?.url
     for (const client of clients) {
       log(`compat: ${client}`)
-      await runScript(client, { bootstrap, dataDir, phase: 'main', workDir, results })
+      if (!brook && !opt.bootstrap) brook = await startBrook({ port: Number(bootstrap.split(':').pop()), dataDir, logFile: brookLog, extraArgs: BROOK_ARGS })
+      await runScript(client, { bootstrap, dataDir, phase: 'main', workDir, results, controlUrl })
     }
     const restartClients = clients.filter((c) => listChecks(c, 'after-restart').length > 0)
     if (brook && !opt['no-restart'] && restartClients.length > 0) {
       log('compat: restarting Brook on the same data dir (SIGTERM, then serve again)')
-      const stopped = await brook.stop()
-      const clean = stopped.code === 0 && !stopped.killed
-      lifecycle('sigterm-shutdown', 'clean shutdown (SIGTERM)', clean ? 'pass' : 'fail',
-        clean ? 'exit 0' : `exit code ${stopped.code} signal ${stopped.signal}${stopped.killed ? ' (SIGKILLed after 15 s)' : ''}`)
-      brook = null
+      let exit = null
       try {
-        brook = await startBrook({ port: Number(bootstrap.split(':').pop()), dataDir, logFile: brookLog, extraArgs: BROOK_ARGS })
+        exit = await restartBrook('term')
         lifecycle('restart', 'survives broker restart', 'pass', 'serving again on the same port and data dir')
       } catch (err) {
         lifecycle('restart', 'survives broker restart', 'fail', err.message.split('\n')[0])
       }
+      if (exit) {
+        const clean = exit.code === 0 && !exit.killed
+        lifecycle('sigterm-shutdown', 'clean shutdown (SIGTERM)', clean ? 'pass' : 'fail',
+          clean ? 'exit 0' : `exit code ${exit.code} signal ${exit.signal}${exit.killed ? ' (SIGKILLed after 15 s)' : ''}`)
+      }
       if (brook) {
         for (const client of restartClients) {
           log(`compat: ${client} (after restart)`)
-          await runScript(client, { bootstrap, dataDir, phase: 'after-restart', workDir, results })
+          await runScript(client, { bootstrap, dataDir, phase: 'after-restart', workDir, results, controlUrl })
         }
       }
     }
   } finally {
+    await control?.close()
     if (brook) {
       const stopped = await brook.stop()
       if (stopped.code !== 0) log(`compat: Brook exited with code ${stopped.code} signal ${stopped.signal} at the end`)

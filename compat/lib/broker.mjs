@@ -129,7 +129,14 @@ export async function startBrook({ port, dataDir, logFile, host = '127.0.0.1', e
     out.end()
     return { ...result, killed: result.signal === 'SIGKILL' }
   }
-  return { child, port, host, bootstrap: `${host}:${port}`, stop, exited }
+  /** SIGKILL: a crash, no shutdown work */
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    const result = await exited
+    out.end()
+    return result
+  }
+  return { child, port, host, bootstrap: `${host}:${port}`, stop, kill, exited }
 }
 
 export function tail(file, bytes = 3000) {

@@ -5,7 +5,8 @@ import time
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import NewTopic
 
-from compat_lib import Skip, assert_stored_codec, check, compressible_value, stored_batches, wait_until
+from compat_lib import (Skip, assert_stored_codec, check, compressible_value, restart_broker, stored_batches,
+                        wait_until)
 from ck_common import (admin, assert_same_records, consumer, create_topic, produce_all, producer,
                        read_partitions, topic_partitions)
 
@@ -179,6 +180,34 @@ def message_size_limits(ctx):
     assert len(msgs) == 1 and msgs[0].value() == value, \
         'the 2.56 MB record did not come back whole (KIP-74: the first batch is returned even when larger)'
     return '1.2 MB -> MESSAGE_TOO_LARGE on a default topic; 2.56 MB stored at %s and fetched whole' % (delivered[0],)
+
+
+@check('idempotent-across-crash', 'survives broker restart', 2, timeout_s=120)
+def idempotent_across_crash(ctx):
+    # one idempotent producer on both sides of a SIGKILL: the broker must rebuild its producer
+    # state from the log, so the producer's next sequence numbers are accepted as they are
+    topic = ctx.topic('idem-crash')
+    create_topic(ctx, topic, 1)
+    p = producer(ctx, **{'enable.idempotence': True, 'linger.ms': 5, 'message.timeout.ms': 60000})
+    first = [dict(key=b'k', value=b'before-%05d' % i) for i in range(1000)]
+    delivered = produce_all(p, topic, first)
+    took = restart_broker('kill')
+    second = [dict(key=b'k', value=b'after-%05d' % i) for i in range(1000)]
+    delivered += produce_all(p, topic, second, timeout_s=60)
+    assert [o for _p, o in delivered] == list(range(2000)), 'offsets not 0..1999 in send order'
+    msgs = read_partitions(ctx, topic, [0], 2000)
+    assert_same_records(first + second, delivered, msgs)
+    batches = stored_batches(ctx.data_dir, topic, 0)
+    note = ''
+    if batches is not None:
+        ids = sorted({(b['producer_id'], b['producer_epoch']) for b in batches})
+        assert len(ids) == 1, 'producer id/epoch changed across the crash: %s' % ids
+        seq = 0
+        for b in batches:
+            assert b['base_sequence'] == seq, 'base sequence %d, expected %d' % (b['base_sequence'], seq)
+            seq += b['records']
+        note = '; one producer id/epoch %s, sequences contiguous' % (ids[0],)
+    return '1000 records, SIGKILL + restart (%.1f s), 1000 more from the same producer%s' % (took, note)
 
 
 # ---- data and committed offsets across a broker restart (the runner restarts Brook) ----

@@ -9,7 +9,7 @@ import time
 
 from confluent_kafka import TopicPartition
 
-from compat_lib import Skip, check, wait_until
+from compat_lib import Skip, check, restart_broker, wait_until
 from ck_common import admin, consumer, create_topic, produce_all, producer
 from ck_member import PARTITIONS, Member, pump, wait_split
 
@@ -143,6 +143,36 @@ def static_member(ctx):
             b2.close()
     return 'split %s/%s; instance-b restarted and got %s back without rebalancing instance-a' % (
         split[0], split[1], split[1])
+
+
+@check('group-across-crash', 'group: survives broker restart', 3, timeout_s=120)
+def group_across_crash(ctx):
+    # a member that stays up while the broker is SIGKILLed and restarted: it must reconnect,
+    # keep (or rejoin) its group, and neither lose nor re-read committed records
+    topic = ctx.topic('grp-crash-broker')
+    group = ctx.group('crash-broker')
+    create_topic(ctx, topic, 3)
+    a = Member(ctx, group, 'range', 'through-crash')
+    try:
+        a.subscribe(topic)
+        wait_until(lambda: (pump([a], 0.3), len(a.assignment()) == 3)[1], 45, interval_s=0, what='member assigned')
+        produce_all(producer(ctx), topic, [dict(value=b'one-%d' % i, partition=i % 3) for i in range(60)])
+        wait_until(lambda: (pump([a], 0.3), len(a.messages) >= 60)[1], 30, interval_s=0, what='60 records consumed')
+        a.c.commit(asynchronous=False)
+        took = restart_broker('kill')
+        produce_all(producer(ctx), topic, [dict(value=b'two-%d' % i, partition=i % 3) for i in range(60)], timeout_s=60)
+        wait_until(lambda: (pump([a], 0.3), len(a.messages) >= 120)[1], 60, interval_s=0,
+                   what='the 60 records written after the restart consumed')
+        pump([a], 1.0)
+        values = [m.value() for m in a.messages]
+        assert len(values) == len(set(values)) == 120, '%d records consumed (%d distinct), expected 120' % (
+            len(values), len(set(values)))
+        a.c.commit(asynchronous=False)
+        offs = [tp.offset for tp in a.c.committed([TopicPartition(topic, p) for p in range(3)], timeout=10)]
+        assert offs == [40, 40, 40], 'committed %s after the restart, expected 40 each' % offs
+    finally:
+        a.close()
+    return 'consumed 60, committed, broker SIGKILLed and back in %.1f s, 60 more consumed once, committed 40/40/40' % took
 
 
 @check('group-list-describe', 'group admin: list/describe', 3, timeout_s=90)

@@ -154,6 +154,25 @@ def compressible_value(i, size=200):
     return s[:size].encode()
 
 
+def restart_broker(mode='term'):
+    """Ask the runner to restart Brook now (mode 'term' = SIGTERM, 'kill' = SIGKILL, a crash)
+    and wait until it serves again on the same port and data dir. Returns seconds taken."""
+    import urllib.request
+    url = os.environ.get('COMPAT_CONTROL_URL')
+    if not url:
+        raise Skip('needs a broker the runner started (restart control)')
+    import urllib.error
+    req = urllib.request.Request('%s/restart?mode=%s' % (url, mode), method='POST')
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            body = json.loads(resp.read().decode())
+    except urllib.error.HTTPError as e:
+        body = json.loads(e.read().decode() or '{}')
+    if not body.get('ok'):
+        raise AssertionError('broker restart failed: %s' % body.get('error'))
+    return body['ms'] / 1000.0
+
+
 # ---- reading Brook's stored segments (Kafka's on-disk layout) -----------------------
 
 def find_partition_dir(data_dir, topic, partition):

@@ -100,6 +100,16 @@ check_idempotent() {
   echo "$a; $b"
 }
 
+check_acks() {
+  local t="$PREFIX-acks" a
+  lines 300 z z | k -P -t "$t" -p 0 -K: -X acks=0 || die "kcat -P acks=0 failed"
+  lines 300 a a | k -P -t "$t" -p 0 -K: -X acks=all || die "kcat -P acks=all failed"
+  k -C -t "$t" -o beginning -e -J >"$WORK/out.jsonl" || die "kcat -C failed"
+  # acks=0 gets no answer, so nothing tells the producer the broker kept up: allow none lost
+  a="$("$PY" "$HELPER" verify "$WORK/out.jsonl" 600)" || die "$a"
+  echo "300 records with acks=0 (no responses) and 300 with acks=all: $a"
+}
+
 check_list_offsets() {
   local t="$PREFIX-offsets" mid end begin at
   lines 10 a a | k -P -t "$t" -p 0 -K: || die "produce 1 failed"
@@ -164,6 +174,7 @@ CHECKS=(
   "codec-lz4|codec lz4|2|60|main|check_codec_lz4"
   "codec-zstd|codec zstd|2|60|main|check_codec_zstd"
   "idempotent-producer|idempotent producer|2|60|main|check_idempotent"
+  "produce-acks|produce acks=0 / acks=all|2|60|main|check_acks"
   "list-offsets|list offsets|2|60|main|check_list_offsets"
   "balanced-consumer|group: consume, commit, resume|3|180|main|check_balanced_consumer"
   "compacted-read|compacted topic: read|4|150|main|check_compacted"

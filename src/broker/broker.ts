@@ -7,7 +7,7 @@ import { NetworkServer } from '../network/server.js'
 import { LogManager } from '../storage/log-manager.js'
 import { advertisedAddress } from './advertised.js'
 import { Dispatcher } from './dispatcher.js'
-import { attachDynamicConfigs, DynamicBrokerConfigs } from './dynamic-configs.js'
+import { DynamicBrokerConfigs } from './dynamic-configs.js'
 import { openGroupCoordinator, type GroupCoordinator } from './group-coordinator-port.js'
 import type { ApiHandler } from './handler.js'
 import { HandlerRegistry } from './registry.js'
@@ -36,6 +36,8 @@ export class Broker implements AsyncDisposable {
     readonly services: BrokerServices,
     private readonly server: NetworkServer,
     private readonly address: { host: string; port: number },
+    /** Stops forwarding dynamic broker config changes to storage. */
+    private readonly detachConfigs: () => void,
   ) {}
 
   static async start(opts: BrokerStartOptions): Promise<Broker> {
@@ -45,7 +47,10 @@ export class Broker implements AsyncDisposable {
     const registry = new HandlerRegistry(opts.handlers ?? defaultHandlers)
     // Dynamic broker configs (AlterConfigs on BROKER resources) persisted in the data dir.
     const dynamicConfigs = await DynamicBrokerConfigs.load({ dataDir: config.dataDir, config, logger })
-    const logs = await LogManager.open({ dataDir: config.dataDir, config, logger, now })
+    // Topics default to the broker's Kafka-named configs (static, then dynamic layers), now and
+    // after every AlterConfigs on the broker.
+    const logs = await LogManager.open({ dataDir: config.dataDir, config, logger, now, brokerConfigLayers: dynamicConfigs.layers() })
+    const detachConfigs = dynamicConfigs.onChange((layers) => logs.setBrokerConfigLayers(layers))
     let server: NetworkServer | undefined
     let groups: GroupCoordinator | undefined
     try {
@@ -59,10 +64,10 @@ export class Broker implements AsyncDisposable {
         clusterId: logs.clusterId,
         advertisedAddress: (ctx) => advertisedAddress(config, ctx.connection),
         groups,
+        dynamicConfigs,
         now,
         apiVersions: () => registry.apiVersions(),
       }
-      attachDynamicConfigs(services, dynamicConfigs)
       const dispatcher = new Dispatcher({ registry, services, logger })
       server = new NetworkServer({
         host: config.host,
@@ -73,13 +78,14 @@ export class Broker implements AsyncDisposable {
         logger,
       })
       const address = await server.listen()
-      const broker = new Broker(config, logger, services, server, address)
+      const broker = new Broker(config, logger, services, server, address, detachConfigs)
       logger.info(
         { nodeId: config.nodeId, clusterId: services.clusterId, listener: formatHostPort(address.host, address.port), dataDir: config.dataDir ?? '(memory)' },
         'Brook started',
       )
       return broker
     } catch (err) {
+      detachConfigs()
       await server?.stop({ timeoutMs: 0 }).catch(() => {})
       await groups?.close().catch(() => {})
       await logs.close().catch(() => {})
@@ -125,6 +131,7 @@ export class Broker implements AsyncDisposable {
     const serverStopped = this.server.stop({ timeoutMs: opts.timeoutMs ?? 5000 })
     await this.services.groups.close()
     await serverStopped
+    this.detachConfigs()
     await this.services.logs.close()
     this.logger.info('Brook stopped')
   }

@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js'
 import { ErrorCode, KafkaError } from '../protocol/errors.js'
 import type { LogManager } from '../storage/log-manager.js'
 import { validateTopicName } from '../storage/topic-names.js'
-import { DynamicConfigScope, dynamicConfigsOf } from './dynamic-configs.js'
+import { DynamicConfigScope } from './dynamic-configs.js'
 import type { BrokerServices } from './services.js'
 
 /** ConfigResource.Type codes. */
@@ -51,6 +51,50 @@ export interface AlterConfigsOptions {
 }
 
 const OK: ResourceOutcome = { errorCode: ErrorCode.NONE, errorMessage: null }
+
+/** What AlterConfigs and IncrementalAlterConfigs requests have in common. */
+export interface AlterConfigsLikeRequest<Entry extends { name: string; value: string | null }> {
+  resources: { resourceType: number; resourceName: string; configs: Entry[] }[]
+  validateOnly: boolean
+}
+
+/** What their responses have in common (one result per resource, in request order). */
+export interface AlterConfigsLikeResponse {
+  throttleTimeMs: number
+  responses: (ResourceOutcome & { resourceType: number; resourceName: string })[]
+}
+
+/**
+ * Answers an AlterConfigs (`mode: 'replace'`) or IncrementalAlterConfigs request; `opOf` gives
+ * the AlterConfigOp of one config entry (always SET for AlterConfigs).
+ */
+export async function alterConfigsResponse<Entry extends { name: string; value: string | null }>(
+  services: BrokerServices,
+  req: AlterConfigsLikeRequest<Entry>,
+  opts: { mode: AlterConfigsOptions['mode']; opOf: (entry: Entry) => number },
+): Promise<AlterConfigsLikeResponse> {
+  const outcomes = await alterConfigResources(
+    services,
+    req.resources.map((r) => ({
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+      configs: r.configs.map((c) => ({ name: c.name, value: c.value, op: opts.opOf(c) })),
+    })),
+    { mode: opts.mode, validateOnly: req.validateOnly },
+  )
+  return {
+    throttleTimeMs: 0,
+    responses: req.resources.map((r, i) => ({ ...outcomes[i], resourceType: r.resourceType, resourceName: r.resourceName })),
+  }
+}
+
+/** The same error for every resource (a whole-request KafkaError). */
+export function alterConfigsErrorResponse(req: AlterConfigsLikeRequest<{ name: string; value: string | null }>, errorCode: number): AlterConfigsLikeResponse {
+  return {
+    throttleTimeMs: 0,
+    responses: req.resources.map((r) => ({ errorCode, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName })),
+  }
+}
 
 /** One outcome per resource, in request order; a failing resource never fails the others. */
 export async function alterConfigResources(
@@ -209,7 +253,7 @@ async function alterTopic(services: BrokerServices, r: ConfigResourceChange, opt
       },
       (op, n) => new KafkaError(ErrorCode.INVALID_CONFIG, `Can't ${op} to key ${n} because its type is not LIST.`),
     )
-    const error = validateTopicConfigs(next, { brokerDefaults: dynamicConfigsOf(services).effective() })
+    const error = validateTopicConfigs(next, { brokerDefaults: services.dynamicConfigs.effective() })
     if (error !== null) throw new KafkaError(ErrorCode.INVALID_CONFIG, error.message)
     if (!opts.validateOnly) await logs.alterTopicConfigs(name, next)
   })
@@ -245,7 +289,7 @@ async function alterBroker(services: BrokerServices, r: ConfigResourceChange, op
       throw new KafkaError(ErrorCode.INVALID_REQUEST, `Cannot update these configs at default cluster level, broker id must be specified: ${perBroker.join(',')}`)
     }
   }
-  await dynamicConfigsOf(services).update(scope, (current) => {
+  await services.dynamicConfigs.update(scope, (current) => {
     const next = applyChanges(
       current,
       r,

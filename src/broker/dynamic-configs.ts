@@ -13,7 +13,6 @@ import {
 import type { Logger } from '../logger.js'
 import { type FileSystem, writeFileAtomic } from '../storage/fs/file-system.js'
 import { NodeFileSystem } from '../storage/fs/node-file-system.js'
-import type { BrokerServices } from './services.js'
 
 export const BROKER_CONFIGS_FILE = 'broker-configs.json'
 
@@ -196,34 +195,16 @@ function isKafkaDefault(name: string, value: string): boolean {
 }
 
 /**
- * The broker's start-up settings under Kafka's names, keeping only those that differ from Kafka's
- * own defaults: DescribeConfigs reports them as STATIC_BROKER_CONFIG, the rest as DEFAULT_CONFIG.
+ * The broker's start-up settings under Kafka's names. Typed fields are kept only when they differ
+ * from Kafka's own defaults (Brook cannot tell whether they were set); extraProperties always, as
+ * they were set explicitly. DescribeConfigs reports these as STATIC_BROKER_CONFIG, the rest as
+ * DEFAULT_CONFIG; storage takes them as the static layer of topic defaults.
  */
 export function staticBrokerProperties(config: BrokerConfig): Record<string, string> {
-  const all = brokerConfigToProperties(config, { includeDefaults: true })
+  const all = brokerConfigToProperties({ ...config, extraProperties: {} }, { includeDefaults: true })
   // KRaft brokers report broker.id = node.id.
   all['broker.id'] = String(config.nodeId)
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(all)) if (!isKafkaDefault(name, value)) out[name] = value
-  return out
-}
-
-// ---- access from handlers ----
-
-// BrokerServices has no field for this store (it belongs to the broker engineer's contract), so
-// the broker attaches it here and handlers look it up by their services object.
-const attached = new WeakMap<BrokerServices, DynamicBrokerConfigs>()
-
-export function attachDynamicConfigs(services: BrokerServices, store: DynamicBrokerConfigs): void {
-  attached.set(services, store)
-}
-
-/** The broker's store; services built without one (handler tests) get a memory-only store. */
-export function dynamicConfigsOf(services: BrokerServices): DynamicBrokerConfigs {
-  let store = attached.get(services)
-  if (!store) {
-    store = DynamicBrokerConfigs.inMemory(services.config)
-    attached.set(services, store)
-  }
-  return store
+  return { ...out, ...config.extraProperties }
 }

@@ -2,6 +2,7 @@
 // vars, CLI flags), camelCase fields inside. int64 settings are JS numbers (safe up to 2^53).
 import { ConfigError, KEEP, PROPERTY_DEFINITIONS, findProperty, type PropertyDefinition } from './properties.js'
 import { parseListeners, type ListenerAddress } from './listeners.js'
+import { extraPropertyActedOn, extraPropertyDefinition, validateExtraProperties, validateExtraProperty } from './extra-properties.js'
 
 export { ConfigError } from './properties.js'
 export type { ListenerAddress } from './listeners.js'
@@ -44,6 +45,12 @@ export interface BrokerConfig {
   offsetsRetentionMinutes: number
   logIndexIntervalBytes: number
   logLevel: LogLevel
+  /**
+   * Broker configs of Kafka's catalogue without a field above (log.cleanup.policy, log.cleaner.*,
+   * log.retention.check.interval.ms, ...), under Kafka's names, validated with the catalogue's
+   * types. Part of the static broker config layer that topics and DescribeConfigs see.
+   */
+  extraProperties: Record<string, string>
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -77,7 +84,18 @@ export function defaultBrokerConfig(): BrokerConfig {
     offsetsRetentionMinutes: 10080,
     logIndexIntervalBytes: 4096,
     logLevel: 'info',
+    extraProperties: {},
   }
+}
+
+/**
+ * `base` overlaid with `values`; extraProperties are merged key by key (a later source adds to or
+ * replaces single properties, never the whole set).
+ */
+export function overlayBrokerConfig<T extends Partial<BrokerConfig>>(base: T, values: Partial<BrokerConfig>): T {
+  const out = { ...base, ...values }
+  if (base.extraProperties && values.extraProperties) out.extraProperties = { ...base.extraProperties, ...values.extraProperties }
+  return out
 }
 
 /**
@@ -116,7 +134,7 @@ function unescapeProperty(s: string): string {
 export interface PropertiesResult {
   /** Settings named by the properties (only those present). */
   values: Partial<BrokerConfig>
-  /** Kafka settings that Brook accepts but ignores (e.g. thread counts). */
+  /** Kafka settings that Brook accepts but does not act on (e.g. thread counts). */
   ignored: string[]
 }
 
@@ -126,11 +144,17 @@ export interface PropertiesResult {
  */
 export function propertiesToConfig(props: Record<string, string>, opts: { source?: string } = {}): PropertiesResult {
   const values: Record<string, unknown> = {}
+  const extra: Record<string, string> = {}
   const ignored: string[] = []
   // Coarser units first so that the finer-grained key wins, as in Kafka (ms > minutes > hours).
   const keys = Object.keys(props).sort((a, b) => unitRank(a) - unitRank(b))
   for (const key of keys) {
     const raw = props[key]
+    if (extraPropertyDefinition(key)) {
+      extra[key] = validateExtraProperty(key, raw, opts.source)
+      if (!extraPropertyActedOn(key)) ignored.push(key)
+      continue
+    }
     const def = findProperty(key)
     if (!def) throw new ConfigError(key, `Unknown configuration "${key}"${from(opts.source)}`)
     if (def.kind === 'ignored') {
@@ -139,6 +163,7 @@ export function propertiesToConfig(props: Record<string, string>, opts: { source
     }
     applyProperty(values, def, key, raw.trim(), opts.source)
   }
+  if (Object.keys(extra).length > 0) values.extraProperties = extra
   return { values: values as Partial<BrokerConfig>, ignored }
 }
 
@@ -185,7 +210,7 @@ function applyProperty(out: Record<string, unknown>, def: PropertyDefinition, ke
 
 /** Defaults overlaid with Kafka-named properties (see propertiesToConfig), validated. */
 export function configFromProperties(props: Record<string, string>, base: BrokerConfig = defaultBrokerConfig()): BrokerConfig {
-  return validateBrokerConfig({ ...base, ...propertiesToConfig(props).values })
+  return validateBrokerConfig(overlayBrokerConfig(base, propertiesToConfig(props).values))
 }
 
 /** Checks every field (types, ranges, cross-field rules); returns the config or throws ConfigError. */
@@ -219,6 +244,7 @@ export function validateBrokerConfig(config: BrokerConfig): BrokerConfig {
       throw new ConfigError('advertised.listeners', `Invalid advertised listener ${JSON.stringify(l)}`)
     }
   }
+  validateExtraProperties(config.extraProperties)
   if (config.groupMinSessionTimeoutMs > config.groupMaxSessionTimeoutMs) {
     throw new ConfigError(
       'group.min.session.timeout.ms',

@@ -9,6 +9,7 @@ const LONG_MAX_STRING = '9223372036854775807'
 /**
  * Kafka-named values of the settings. By default only those that differ from Brook's defaults
  * (what an operator set, i.e. Kafka's STATIC_BROKER_CONFIG); `includeDefaults` adds the rest.
+ * extraProperties (catalogue configs without a typed field) are always included: they were set.
  */
 export function brokerConfigToProperties(config: BrokerConfig, opts: { includeDefaults?: boolean } = {}): Record<string, string> {
   const defaults = defaultBrokerConfig() as unknown as Record<string, unknown>
@@ -27,5 +28,5 @@ export function brokerConfigToProperties(config: BrokerConfig, opts: { includeDe
     out['advertised.listeners'] = config.advertisedListeners.map((l) => `${l.name}://${formatHostPort(l.host, l.port)}`).join(',')
   }
   if (config.dataDir !== null && include('dataDir')) out['log.dirs'] = config.dataDir
-  return out
+  return { ...out, ...config.extraProperties }
 }

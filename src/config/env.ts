@@ -11,8 +11,10 @@
 //   BROOK_NODE_ID=2                -> node.id
 //   BROOK_NUM_PARTITIONS=3         -> num.partitions
 //   BROOK_ADVERTISED_LISTENERS=PLAINTEXT://my-host:9092 -> advertised.listeners
+//   BROOK_LOG_CLEANUP_POLICY=compact -> log.cleanup.policy (a catalogue config, see extra-properties.ts)
 //   BROOK_LOG_SEGMENT_BYTES, BROOK_AUTO_CREATE_TOPICS_ENABLE, ... likewise for every Kafka name.
 //   BROOK_CONFIG=/etc/brook/server.properties -> the properties file (when --config is not given)
+import { extraPropertyDefinition } from './extra-properties.js'
 import { findProperty } from './properties.js'
 
 export const ENV_PREFIX = 'BROOK_'
@@ -52,7 +54,7 @@ export function envToProperties(env: Record<string, string | undefined>): EnvPro
 
 export function envNameToProperty(name: string): string | undefined {
   const dotted = name.slice(ENV_PREFIX.length).toLowerCase().replace(/_/g, '.')
-  if (findProperty(dotted)) return dotted
+  if (findProperty(dotted) || extraPropertyDefinition(dotted)) return dotted
   if (findProperty(`brook.${dotted}`)) return `brook.${dotted}`
   return undefined
 }

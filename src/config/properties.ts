@@ -150,15 +150,12 @@ export const PROPERTY_DEFINITIONS: readonly PropertyDefinition[] = [
   value(['brook.log.level'], 'logLevel', logLevel),
   {
     kind: 'ignored',
-    // Kafka settings with no meaning for a single-process broker; accepted so that a stock
-    // server.properties file loads.
+    // Kafka settings outside the broker config catalogue with no meaning for a single-process
+    // broker; accepted so that a stock server.properties file loads. (Catalogue names without a
+    // field above, e.g. num.io.threads or log.cleanup.policy, are kept as `extraProperties`.)
     names: [
-      'process.roles', 'controller.quorum.voters', 'controller.quorum.bootstrap.servers', 'controller.listener.names',
-      'inter.broker.listener.name', 'listener.security.protocol.map', 'num.network.threads', 'num.io.threads',
-      'socket.send.buffer.bytes', 'socket.receive.buffer.bytes', 'num.recovery.threads.per.data.dir',
-      'offsets.topic.replication.factor', 'offsets.topic.num.partitions', 'transaction.state.log.replication.factor',
-      'transaction.state.log.min.isr', 'log.retention.check.interval.ms', 'zookeeper.connect',
-      'zookeeper.connection.timeout.ms', 'min.insync.replicas', 'num.replica.fetchers', 'log.cleaner.threads',
+      'controller.quorum.voters', 'controller.quorum.bootstrap.servers', 'controller.listener.names',
+      'inter.broker.listener.name', 'zookeeper.connect', 'zookeeper.connection.timeout.ms',
       'share.coordinator.state.topic.replication.factor', 'share.coordinator.state.topic.min.isr',
     ],
   },

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import {
   ConfigError,
   defaultBrokerConfig,
+  overlayBrokerConfig,
   parseServerProperties,
   propertiesToConfig,
   validateBrokerConfig,
@@ -24,7 +25,7 @@ export interface ResolveConfigOptions {
 
 export interface ResolvedConfig {
   config: BrokerConfig
-  /** Kafka properties accepted but ignored */
+  /** Kafka properties accepted but not acted on (still reported by DescribeConfigs) */
   ignored: string[]
   /** non-fatal problems worth logging (e.g. unknown BROOK_* variables) */
   warnings: string[]
@@ -46,23 +47,24 @@ export function resolveBrokerConfig(opts: ResolveConfigOptions = {}): ResolvedCo
       throw new ConfigError('--config', `Cannot read config file ${configFile}: ${(err as Error).message}`)
     }
     const fromFile = propertiesToConfig(parseServerProperties(text), { source: configFile })
-    config = { ...config, ...fromFile.values }
+    config = overlayBrokerConfig(config, fromFile.values)
     ignored.push(...fromFile.ignored)
   }
 
   // Env vars are applied one by one so an error names the variable, not the property.
   for (const [key, value] of Object.entries(env.props)) {
     const fromEnv = propertiesToConfig({ [key]: value }, { source: `environment variable ${env.sources[key]}` })
-    config = { ...config, ...fromEnv.values }
+    config = overlayBrokerConfig(config, fromEnv.values)
+    ignored.push(...fromEnv.ignored)
   }
   for (const name of env.unknown) warnings.push(`Ignoring unknown environment variable ${name}`)
 
   if (opts.properties) {
     const fromProps = propertiesToConfig(opts.properties, { source: '--override' })
-    config = { ...config, ...fromProps.values }
+    config = overlayBrokerConfig(config, fromProps.values)
     ignored.push(...fromProps.ignored)
   }
-  if (opts.overrides) config = { ...config, ...definedOnly(opts.overrides) }
+  if (opts.overrides) config = overlayBrokerConfig(config, definedOnly(opts.overrides))
   return { config: validateBrokerConfig(config), ignored, warnings, configFile }
 }
 

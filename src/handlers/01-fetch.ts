@@ -11,8 +11,8 @@ import {
   type FetchResponseFetchableTopicResponse as TopicResponse,
   type FetchResponsePartitionData as PartitionData,
 } from '../protocol/generated/fetch-response.js'
-import { type PartitionReadRequest, readPartitions } from '../storage/fetch-reads.js'
-import type { PartitionLog } from '../storage/partition-log.js'
+import { type PartitionReadRequest, readPartitions, readPartitionsNow } from '../storage/fetch-reads.js'
+import type { PartitionLog, ReadResult } from '../storage/partition-log.js'
 
 const EMPTY = Buffer.alloc(0)
 const READ_COMMITTED = 1
@@ -68,12 +68,14 @@ function plan(ctx: RequestContext, req: FetchRequest): { responses: TopicRespons
   return { responses, slots }
 }
 
-/** Reads every slot; returns the record bytes found and whether any partition errored. */
-async function fill(slots: Slot[], maxBytes: number): Promise<{ bytes: number; errors: boolean }> {
-  const results = await readPartitions(
-    slots.map((s) => s.read),
-    { maxBytes },
-  )
+/** What a fill found: the record bytes and whether any partition errored. */
+interface Filled {
+  bytes: number
+  errors: boolean
+}
+
+/** Copies read results into the response slots. */
+function apply(slots: Slot[], results: readonly ReadResult[]): Filled {
   let bytes = 0
   let errors = false
   for (let i = 0; i < slots.length; i++) {
@@ -93,8 +95,34 @@ async function fill(slots: Slot[], maxBytes: number): Promise<{ bytes: number; e
   return { bytes, errors }
 }
 
+function readRequests(slots: Slot[]): PartitionReadRequest[] {
+  const reads = new Array<PartitionReadRequest>(slots.length)
+  for (let i = 0; i < slots.length; i++) reads[i] = slots[i].read
+  return reads
+}
+
+/** Reads every slot: at once when nothing needs I/O (a consumer at the tail), else from the files. */
+function fill(slots: Slot[], maxBytes: number): Filled | Promise<Filled> {
+  const reads = readRequests(slots)
+  const now = readPartitionsNow(reads, { maxBytes })
+  if (now !== undefined) return apply(slots, now)
+  return readPartitions(reads, { maxBytes }).then((results) => apply(slots, results))
+}
+
 function envelope(errorCode: number, responses: TopicResponse[]): FetchResponse {
   return { throttleTimeMs: 0, errorCode, sessionId: 0, responses, nodeEndpoints: [] }
+}
+
+/** Kafka answers at once on an error, enough data, no wait, or nothing to wait for; else long-polls. */
+function afterFirstFill(req: FetchRequest, responses: TopicResponse[], slots: Slot[], maxBytes: number, first: Filled): FetchResponse | Promise<FetchResponse> {
+  const minBytes = Math.max(req.minBytes, 1)
+  if (req.maxWaitMs <= 0 || slots.length === 0 || first.errors || first.bytes >= minBytes) return envelope(ErrorCode.NONE, responses)
+  const logs = new Array<PartitionLog>(slots.length)
+  for (let i = 0; i < slots.length; i++) logs[i] = slots[i].read.log
+  return waitForAppends(logs, { neededBytes: minBytes - first.bytes, maxWaitMs: req.maxWaitMs }).then(async () => {
+    await fill(slots, maxBytes)
+    return envelope(ErrorCode.NONE, responses)
+  })
 }
 
 export const handler: ApiHandler<FetchRequest, FetchResponse> = {
@@ -104,24 +132,17 @@ export const handler: ApiHandler<FetchRequest, FetchResponse> = {
   minVersion: 4,
   maxVersion: 17,
 
-  async handle(ctx, req) {
+  // Synchronous when the answer needs no I/O (the usual tailing consumer); a promise otherwise.
+  handle(ctx, req) {
     // This broker never hands out a session id, so a client cannot have one.
     if (req.sessionId !== 0) return envelope(ErrorCode.FETCH_SESSION_ID_NOT_FOUND, [])
     if (req.sessionEpoch !== INITIAL_EPOCH && req.sessionEpoch !== FINAL_EPOCH) return envelope(ErrorCode.INVALID_FETCH_SESSION_EPOCH, [])
 
     const { responses, slots } = plan(ctx, req)
     const maxBytes = Math.max(0, req.maxBytes)
-    const first = await fill(slots, maxBytes)
-    const minBytes = Math.max(req.minBytes, 1)
-    // Kafka answers at once on an error, enough data, no wait, or nothing to wait for.
-    if (req.maxWaitMs > 0 && slots.length > 0 && !first.errors && first.bytes < minBytes) {
-      await waitForAppends(
-        slots.map((s) => s.read.log),
-        { neededBytes: minBytes - first.bytes, maxWaitMs: req.maxWaitMs },
-      )
-      await fill(slots, maxBytes)
-    }
-    return envelope(ErrorCode.NONE, responses)
+    const first = fill(slots, maxBytes)
+    if (first instanceof Promise) return first.then((f) => afterFirstFill(req, responses, slots, maxBytes, f))
+    return afterFirstFill(req, responses, slots, maxBytes, first)
   },
 
   // v13+: the top-level error only; earlier versions also repeat it in every partition.

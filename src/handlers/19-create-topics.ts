@@ -77,7 +77,7 @@ async function createOne(ctx: RequestContext, topic: CreatableTopic, validateOnl
       topicId: created.topicId,
       numPartitions: created.numPartitions,
       replicationFactor: created.replicationFactor,
-      configs: topicConfigEntries(created.configs, ctx.broker.config),
+      configs: topicConfigEntries(created.configs, ctx.broker.dynamicConfigs.layers()),
     }
   } catch (err) {
     if (err instanceof KafkaError) return result(topic.name, err.errorCode, err.message)

@@ -1,9 +1,7 @@
 // DeleteRecords (21): moves each partition's log start offset forward (offset -1 = the high
 // watermark) and answers the new low watermark. Offsets below it are no longer served; whole
 // segments below it are deleted by storage.
-import { dynamicConfigsOf } from '../broker/dynamic-configs.js'
 import type { ApiHandler, RequestContext } from '../broker/handler.js'
-import { resolveTopicConfig } from '../config/topic-configs.js'
 import { ErrorCode, KafkaError } from '../protocol/errors.js'
 import {
   DeleteRecordsRequest,
@@ -27,8 +25,9 @@ async function deleteOne(ctx: RequestContext, topic: Topic | undefined, p: Parti
   if (!topic || !log) return failed(p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   if (topic.isInternal) return failed(p.partitionIndex, ErrorCode.INVALID_TOPIC_EXCEPTION)
   if (log.isOffline) return failed(p.partitionIndex, ErrorCode.KAFKA_STORAGE_ERROR)
-  // Kafka refuses on topics whose cleanup.policy lacks "delete" (compact only).
-  if (!resolveTopicConfig(topic.configs, dynamicConfigsOf(ctx.broker).effective()).delete) {
+  // Kafka refuses on topics whose cleanup.policy lacks "delete" (compact only); the policy is the
+  // one storage applies (topic override, else the broker's static or dynamic default).
+  if (ctx.broker.logs.logConfig(topic.name)?.delete === false) {
     return failed(p.partitionIndex, ErrorCode.POLICY_VIOLATION)
   }
   const offset = p.offset === HIGH_WATERMARK ? log.highWatermark : p.offset

@@ -2,7 +2,6 @@
 // types and documentation as Kafka's ConfigHelper reports them. One result per resource; a bad
 // resource never fails the others.
 import { ConfigResourceType, loggerLevels, parseJavaInt } from '../broker/config-admin.js'
-import { dynamicConfigsOf } from '../broker/dynamic-configs.js'
 import type { ApiHandler, RequestContext } from '../broker/handler.js'
 import { ConfigSource, ConfigType } from '../config/topic-config-catalog-types.js'
 import { describeBrokerConfigs, describeTopicConfigs, type DescribedConfig } from '../config/topic-config-catalog-describe.js'
@@ -27,7 +26,7 @@ function describeTopic(ctx: RequestContext, r: Resource, req: DescribeConfigsReq
   const topic = ctx.broker.logs.getTopic(r.resourceName)
   // Kafka sends no message with this one.
   if (!topic) return result(r, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null)
-  const configs = describeTopicConfigs(topic.configs, dynamicConfigsOf(ctx.broker).layers(), {
+  const configs = describeTopicConfigs(topic.configs, ctx.broker.dynamicConfigs.layers(), {
     includeSynonyms: req.includeSynonyms,
     includeDocumentation: req.includeDocumentation,
     keys: r.configurationKeys,
@@ -46,7 +45,7 @@ function describeBroker(ctx: RequestContext, r: Resource, req: DescribeConfigsRe
     }
     perBroker = true
   }
-  const configs = describeBrokerConfigs(dynamicConfigsOf(ctx.broker).layers(), {
+  const configs = describeBrokerConfigs(ctx.broker.dynamicConfigs.layers(), {
     perBroker,
     includeSynonyms: req.includeSynonyms,
     includeDocumentation: req.includeDocumentation,

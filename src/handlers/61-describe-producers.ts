@@ -16,13 +16,12 @@ function failed(partitionIndex: number, errorCode: number): PartitionResult {
   return { partitionIndex, errorCode, errorMessage: null, activeProducers: [] }
 }
 
-/** Producer state entries as Kafka's UnifiedLog.activeProducers reports them. */
 function activeProducers(log: PartitionLog): ProducerState[] {
-  return [...log.producers.entries.values()].map((e) => ({
-    producerId: e.producerId,
-    producerEpoch: e.producerEpoch,
-    lastSequence: e.lastSeq,
-    lastTimestamp: e.lastTimestamp,
+  return log.activeProducers().map((p) => ({
+    producerId: p.producerId,
+    producerEpoch: p.producerEpoch,
+    lastSequence: p.lastSequence,
+    lastTimestamp: p.lastTimestamp,
     coordinatorEpoch: -1,
     currentTxnStartOffset: -1,
   }))

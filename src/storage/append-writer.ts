@@ -12,6 +12,8 @@ import type { AppendResult, PartitionLog } from './partition-log.js'
 import type { ProducerSnapshotFile } from './producer-state.js'
 
 export const PRODUCER_SNAPSHOT_SUFFIX = '.brook-producers'
+/** Rounds up to this size are written synchronously (see writeRound). */
+const SYNC_WRITE_MAX_BYTES = 64 * 1024
 const SNAPSHOTS_TO_KEEP = 2
 
 export interface PendingAppend {
@@ -150,13 +152,18 @@ export class AppendWriter {
       }
       const handle = await seg.acquire()
       try {
-        await handle.writev(bufs, first.position)
+        // Small rounds are written on the event loop: a page-cache write of a few KiB is cheaper
+        // than the thread-pool round trip, and the acknowledgement (and a parked fetch) do not
+        // wait for another thread to be scheduled. Large rounds keep the copy off the loop.
+        if (end - first.position <= SYNC_WRITE_MAX_BYTES && handle.writevSync !== undefined) handle.writevSync(bufs, first.position)
+        else await handle.writev(bufs, first.position)
       } finally {
         seg.release()
       }
       for (let k = i; k < j; k++) {
         const x = items[k]
         if (x.segment === null) continue
+        seg.rememberAppend(x.buf!, x.position, x.baseOffset, x.nextOffset - 1)
         let offset = x.baseOffset
         for (const b of x.batches!) {
           const last = offset + b.lastOffsetDelta
@@ -214,6 +221,8 @@ export class AppendWriter {
   }
 
   private async finalize(segment: LogSegment, snapshot: ProducerSnapshotFile): Promise<void> {
+    // Rolled: no more appends; readers of its tail go to the file from now on.
+    segment.dropRecentAppends()
     if (this.failed) return
     const log = this.log
     try {

@@ -13,36 +13,77 @@ export interface PartitionReadRequest {
 
 const EMPTY = Buffer.alloc(0)
 
+/** Budget state carried from wave to wave. */
+interface Budget {
+  remaining: number
+  haveData: boolean
+}
+
+/** The indexes of the next wave: at least one request, then as many as the budget plans for. */
+function nextWave(requests: readonly PartitionReadRequest[], from: number, remaining: number): number {
+  let i = from
+  let planned = 0
+  while (i < requests.length && (i === from || planned + requests[i].maxBytes <= remaining)) {
+    planned += requests[i].maxBytes
+    i++
+  }
+  return i
+}
+
+/** Applies one wave's reads (requests [from, to)) to the results and the budget. */
+function applyWave(results: ReadResult[], reads: readonly ReadResult[], from: number, budget: Budget): void {
+  for (let k = 0; k < reads.length; k++) {
+    const r = reads[k]
+    const size = r.records?.length ?? 0
+    if (size > 0 && budget.haveData && size > budget.remaining) {
+      // Over budget: leave it for the next fetch.
+      results[from + k] = { ...r, records: EMPTY }
+      continue
+    }
+    if (size > 0) {
+      budget.haveData = true
+      budget.remaining = Math.max(0, budget.remaining - size)
+    }
+    results[from + k] = r.records ? r : { ...r, records: EMPTY }
+  }
+}
+
 export async function readPartitions(requests: readonly PartitionReadRequest[], opts: { maxBytes: number }): Promise<ReadResult[]> {
   const results = new Array<ReadResult>(requests.length)
-  let remaining = Math.max(0, opts.maxBytes)
-  let haveData = false
+  const budget: Budget = { remaining: Math.max(0, opts.maxBytes), haveData: false }
   let i = 0
   while (i < requests.length) {
-    const wave: number[] = []
-    let planned = 0
-    while (i < requests.length && (wave.length === 0 || planned + requests[i].maxBytes <= remaining)) {
-      planned += requests[i].maxBytes
-      wave.push(i++)
+    const end = nextWave(requests, i, budget.remaining)
+    const minOneMessage = !budget.haveData
+    const wave: Promise<ReadResult>[] = []
+    for (let j = i; j < end; j++) {
+      wave.push(requests[j].log.read(requests[j].fetchOffset, { maxBytes: Math.min(requests[j].maxBytes, budget.remaining), minOneMessage }))
     }
-    const minOneMessage = !haveData
-    const reads = await Promise.all(
-      wave.map((j) => requests[j].log.read(requests[j].fetchOffset, { maxBytes: Math.min(requests[j].maxBytes, remaining), minOneMessage })),
-    )
-    for (let k = 0; k < wave.length; k++) {
-      const r = reads[k]
-      const size = r.records?.length ?? 0
-      if (size > 0 && haveData && size > remaining) {
-        // Over budget: leave it for the next fetch.
-        results[wave[k]] = { ...r, records: EMPTY }
-        continue
-      }
-      if (size > 0) {
-        haveData = true
-        remaining = Math.max(0, remaining - size)
-      }
-      results[wave[k]] = r.records ? r : { ...r, records: EMPTY }
+    applyWave(results, await Promise.all(wave), i, budget)
+    i = end
+  }
+  return results
+}
+
+/**
+ * readPartitions() answered at once when no partition needs I/O (nothing new, or only the tail
+ * held in memory): the same results, no promises. undefined when some read needs the file.
+ */
+export function readPartitionsNow(requests: readonly PartitionReadRequest[], opts: { maxBytes: number }): ReadResult[] | undefined {
+  const results = new Array<ReadResult>(requests.length)
+  const budget: Budget = { remaining: Math.max(0, opts.maxBytes), haveData: false }
+  let i = 0
+  while (i < requests.length) {
+    const end = nextWave(requests, i, budget.remaining)
+    const minOneMessage = !budget.haveData
+    const wave: ReadResult[] = []
+    for (let j = i; j < end; j++) {
+      const r = requests[j].log.readNow(requests[j].fetchOffset, { maxBytes: Math.min(requests[j].maxBytes, budget.remaining), minOneMessage })
+      if (r === undefined) return undefined
+      wave.push(r)
     }
+    applyWave(results, wave, i, budget)
+    i = end
   }
   return results
 }

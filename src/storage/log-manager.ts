@@ -281,6 +281,8 @@ export class LogManager {
       await forEachLimit([...Array(numPartitions).keys()], OPEN_CONCURRENCY, async (p) => {
         entry.topic.partitions[p] = await this.openPartition(entry, p, { cleanShutdown: true, recoveryPoint: 0, logStartOffset: 0 })
       })
+      // Broker config layers may have changed while the partitions were opening.
+      entry.logConfig = resolveLogConfig(configs, this.opts.config, this.brokerDefaults)
       this.topics.set(name, entry)
       this.topicsById.set(topicId, entry)
       await this.persistTopics()

@@ -5,6 +5,7 @@ import { batchSize, HEADER_SIZE, LAST_OFFSET_DELTA, LENGTH, LOG_OVERHEAD, MAX_TI
 import type { FileHandle, FileSystem } from './fs/file-system.js'
 import type { HandleCache } from './handle-cache.js'
 import { OffsetIndex, TimeIndex } from './indexes.js'
+import { RecentAppends } from './recent-appends.js'
 import { scanBatches } from './segment-scan.js'
 
 const EMPTY = Buffer.alloc(0)
@@ -53,6 +54,8 @@ export class LogSegment {
   indexesDirty = false
   /** The .log file is new: an fsync that acknowledges writes must also fsync the directory entry. */
   needsDirSync = false
+  /** The latest appends in memory, for reads at the tail (see recent-appends.ts). */
+  private readonly recent = new RecentAppends()
 
   constructor(
     private readonly fs: FileSystem,
@@ -136,7 +139,18 @@ export class LogSegment {
     this.indexesDirty = true
   }
 
+  /** Keeps a just-written append for tail reads (the append writer calls this after each write). */
+  rememberAppend(buf: Buffer, position: number, baseOffset: number, lastOffset: number): void {
+    this.recent.add(buf, position, baseOffset, lastOffset)
+  }
+
+  /** Rolled, closed or deleted: tail reads go to the file. */
+  dropRecentAppends(): void {
+    this.recent.clear()
+  }
+
   resetIndexes(): void {
+    this.recent.clear()
     this.offsetIndex = new OffsetIndex(this.baseOffset)
     this.timeIndex = new TimeIndex(this.baseOffset)
     this.bytesSinceLastIndexEntry = 0
@@ -206,12 +220,20 @@ export class LogSegment {
     if (this.refs === 0 && this.deleted) void this.finishDelete()
   }
 
+  /** read() answered from the latest appends in memory; undefined when the file must be read. */
+  readRecent(target: number, maxBytes: number, minOneMessage: boolean): SegmentReadResult | null | undefined {
+    const capped = Math.min(maxBytes, MAX_READ_BYTES)
+    return this.recent.read(target, capped, minOneMessage || maxBytes > capped, this.readableSize)
+  }
+
   /**
    * Whole batches from the one containing `target`, at most maxBytes (the first batch whole when
    * minOneMessage), never past readableSize. null when no batch at or after target is readable.
    * Normally one positional read: from the index position, covering the index gap plus maxBytes.
    */
   async read(target: number, maxBytes: number, minOneMessage: boolean): Promise<SegmentReadResult | null> {
+    const recent = this.readRecent(target, maxBytes, minOneMessage)
+    if (recent !== undefined) return recent
     const capped = Math.min(maxBytes, MAX_READ_BYTES)
     const cappedByBroker = maxBytes > capped // the caller allows more: a larger first batch still comes whole
     maxBytes = capped
@@ -291,6 +313,7 @@ export class LogSegment {
 
   async close(): Promise<void> {
     this.closed = true
+    this.recent.clear()
     if (this.opening) await this.opening.catch(() => undefined)
     const h = this.handle
     this.handle = null
@@ -301,6 +324,7 @@ export class LogSegment {
   /** Removes the files once no read holds the segment. */
   async delete(): Promise<void> {
     this.deleted = true
+    this.recent.clear()
     if (this.refs === 0) await this.finishDelete()
   }
 

@@ -18,7 +18,7 @@ import type {
   ReadResult,
   SegmentInfo,
 } from './partition-types.js'
-import type { ProducerStateManager } from './producer-state.js'
+import type { ActiveProducer, ProducerStateManager } from './producer-state.js'
 import { findMaxTimestamp, findOffsetForTimestamp } from './timestamp-lookup.js'
 import { segmentSwapInProgress, waitForSegmentSwaps } from './cleaner/segment-swap.js'
 import { deleteSegmentsLater } from './retention-file-delete.js'
@@ -98,6 +98,11 @@ export class PartitionLog {
 
   get activeSegment(): LogSegment {
     return this.segmentList[this.segmentList.length - 1]
+  }
+
+  /** The idempotent producers this partition remembers (Kafka's UnifiedLog.activeProducers). */
+  activeProducers(): ActiveProducer[] {
+    return this.producers.activeProducers()
   }
 
   /** Partition is offline after a write error (KAFKA_STORAGE_ERROR) until restart. */
@@ -271,7 +276,24 @@ export class PartitionLog {
     }
   }
 
+  /**
+   * read() without I/O when it needs none: errors, nothing new past the high watermark, or the
+   * tail of the active segment held in memory (recent-appends.ts). undefined: use read().
+   */
+  readNow(fetchOffset: number, opts: { maxBytes: number; minOneMessage: boolean }): ReadResult | undefined {
+    const hw = this.hw
+    if (this.state !== 'open' || fetchOffset < this._logStartOffset || fetchOffset > this.nextOffset) return undefined
+    if (fetchOffset >= hw) return { errorCode: ErrorCode.NONE, records: EMPTY, highWatermark: hw, lastStableOffset: hw, logStartOffset: this._logStartOffset }
+    const seg = this.activeSegment
+    if (fetchOffset < seg.baseOffset) return undefined
+    const r = seg.readRecent(fetchOffset, Math.max(0, opts.maxBytes), opts.minOneMessage)
+    if (r === undefined) return undefined
+    return { errorCode: ErrorCode.NONE, records: r === null ? EMPTY : r.records, highWatermark: hw, lastStableOffset: hw, logStartOffset: this._logStartOffset }
+  }
+
   async read(fetchOffset: number, opts: { maxBytes: number; minOneMessage: boolean }): Promise<ReadResult> {
+    const now = this.readNow(fetchOffset, opts)
+    if (now !== undefined) return now
     const logStartOffset = this._logStartOffset
     if (this.state !== 'open') {
       const errorCode = this.state === 'deleted' ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER

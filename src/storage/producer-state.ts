@@ -118,8 +118,30 @@ export interface ProducerSnapshotFile {
   producers: { producerId: number; producerEpoch: number; lastTimestamp: number; batches: [number, number, number, number][] }[]
 }
 
+/** What DescribeProducers reports of one remembered producer (a copy, detached from the state). */
+export interface ActiveProducer {
+  producerId: number
+  producerEpoch: number
+  /** -1 before the first batch of the current epoch */
+  lastSequence: number
+  lastTimestamp: number
+  /** offset of its last batch; -1 when none is retained */
+  lastOffset: number
+}
+
 export class ProducerStateManager {
   readonly entries = new Map<number, ProducerStateEntry>()
+
+  /** The producers this partition remembers, as plain values. */
+  activeProducers(): ActiveProducer[] {
+    return [...this.entries.values()].map((e) => ({
+      producerId: e.producerId,
+      producerEpoch: e.producerEpoch,
+      lastSequence: e.lastSeq,
+      lastTimestamp: e.lastTimestamp,
+      lastOffset: e.lastOffset,
+    }))
+  }
 
   get(producerId: number): ProducerStateEntry | undefined {
     return this.entries.get(producerId)

@@ -97,6 +97,19 @@ describe('brook', () => {
     expect(r.stderr).toMatch(/num\.partitions/)
   })
 
+  it('a bad --override of a catalogue broker config exits 2 naming the key', async () => {
+    const r = await run(['--memory', '--override', 'log.cleanup.policy=bogus'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/log\.cleanup\.policy/)
+    expect(r.stderr).toMatch(/bogus/)
+  })
+
+  it('an unknown --override key exits 2 naming it', async () => {
+    const r = await run(['--memory', '--override', 'log.cleaner.enabled=true'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/log\.cleaner\.enabled/)
+  })
+
   it('a bad BROOK_* variable exits 2 naming it', async () => {
     const r = await run(['--memory'], { BROOK_NUM_PARTITIONS: 'lots' })
     expect(r.code).toBe(2)
@@ -126,8 +139,12 @@ describe('brook', () => {
 
   it('serve takes settings from BROOK_* variables and --config', async () => {
     const path = join(tmp, 'server.properties')
-    writeFileSync(path, 'node.id=5\nnum.network.threads=3\n')
-    const { child, output, exited } = await serve(['--config', path], { BROOK_MEMORY: 'true', BROOK_LOG_LEVEL: 'info' })
+    writeFileSync(path, 'node.id=5\nnum.network.threads=3\nlog.cleanup.policy=delete\nlog.cleaner.backoff.ms=1000\n')
+    const { child, output, exited } = await serve(['--config', path, '--override', 'log.retention.check.interval.ms=1000'], {
+      BROOK_MEMORY: 'true',
+      BROOK_LOG_LEVEL: 'info',
+      BROOK_LOG_CLEANER_ENABLE: 'true',
+    })
     child.kill('SIGTERM')
     await exited
     expect(output()).toMatch(/"nodeId":5/)

@@ -8,6 +8,7 @@ import {
   validateBrokerConfig,
 } from '../../src/config/broker-config.js'
 import { brokerConfigToProperties } from '../../src/config/broker-properties.js'
+import { brokerConfigDefinitions } from '../../src/config/broker-config-catalog.js'
 
 describe('parseServerProperties', () => {
   it('reads key=value, key: value, key value, comments, continuations and escapes', () => {
@@ -107,9 +108,52 @@ describe('configFromProperties', () => {
   })
 
   it('accepts (and reports) Kafka settings that do not apply', () => {
-    const r = propertiesToConfig({ 'num.network.threads': '3', 'process.roles': 'broker,controller' })
-    expect(r.ignored.sort()).toEqual(['num.network.threads', 'process.roles'])
-    expect(r.values).toEqual({})
+    const r = propertiesToConfig({ 'num.network.threads': '3', 'process.roles': 'broker,controller', 'zookeeper.connect': 'zk:2181' })
+    expect(r.ignored.sort()).toEqual(['num.network.threads', 'process.roles', 'zookeeper.connect'])
+    // Catalogue configs are still kept: DescribeConfigs reports them as static broker configs.
+    expect(r.values).toEqual({ extraProperties: { 'num.network.threads': '3', 'process.roles': 'broker,controller' } })
+  })
+
+  it('keeps catalogue configs without a typed field as extraProperties, validated by their Kafka type', () => {
+    const extra = {
+      'log.cleanup.policy': 'compact, delete',
+      'log.retention.check.interval.ms': '1000',
+      'log.cleaner.enable': 'false',
+      'log.cleaner.min.cleanable.ratio': '0.25',
+      'log.cleaner.backoff.ms': '200',
+      'compression.type': 'zstd',
+    }
+    const c = configFromProperties({ ...extra, 'num.partitions': '2' })
+    expect(c.numPartitions).toBe(2)
+    expect(c.extraProperties).toEqual(extra)
+    // Acted on by Brook: not reported as ignored.
+    expect(propertiesToConfig({ 'log.cleanup.policy': 'compact', 'log.cleaner.dedupe.buffer.size': '1000000' }).ignored).toEqual([])
+  })
+
+  it('accepts every broker config of the catalogue', () => {
+    const samples: Record<string, string> = {
+      'node.id': '3',
+      'broker.id': '3',
+      'log.dirs': '/var/lib/brook',
+      'advertised.listeners': 'PLAINTEXT://broker.example:9092',
+    }
+    const byType: Record<string, string> = { STRING: 'x', INT: '1', LONG: '1000', SHORT: '1', DOUBLE: '0.5', BOOLEAN: 'true', LIST: '' }
+    for (const def of brokerConfigDefinitions) {
+      const value = samples[def.name] ?? def.defaultValue ?? byType[def.type]
+      expect(() => configFromProperties({ [def.name]: value }), `${def.name}=${value}`).not.toThrow()
+    }
+  })
+
+  it.each([
+    ['log.cleanup.policy', 'bogus', /log\.cleanup\.policy.*bogus|bogus.*log\.cleanup\.policy/],
+    ['log.retention.check.interval.ms', 'soon', /log\.retention\.check\.interval\.ms.*LONG/],
+    ['log.retention.check.interval.ms', '0', /log\.retention\.check\.interval\.ms.*at least 1/],
+    ['log.cleaner.min.cleanable.ratio', '2', /log\.cleaner\.min\.cleanable\.ratio/],
+    ['log.cleaner.enable', 'maybe', /log\.cleaner\.enable.*true or false/],
+    ['compression.type', 'brotli', /compression\.type/],
+  ])('rejects %s=%s naming the key and the reason', (key, value, message) => {
+    expect(() => configFromProperties({ [key]: value })).toThrow(ConfigError)
+    expect(() => configFromProperties({ [key]: value })).toThrow(message)
   })
 
   it.each([
@@ -135,6 +179,16 @@ describe('configFromProperties', () => {
 })
 
 describe('validateBrokerConfig', () => {
+  it('checks extraProperties given programmatically', () => {
+    const base = defaultBrokerConfig()
+    expect(validateBrokerConfig({ ...base, extraProperties: { 'log.cleanup.policy': 'compact' } }).extraProperties).toEqual({ 'log.cleanup.policy': 'compact' })
+    expect(() => validateBrokerConfig({ ...base, extraProperties: { 'log.cleanup.policy': 'bogus' } })).toThrow(/log\.cleanup\.policy/)
+    expect(() => validateBrokerConfig({ ...base, extraProperties: { 'no.such.config': '1' } })).toThrow(/Unknown configuration "no\.such\.config"/)
+    // Settings with a typed field are set through it, never twice.
+    expect(() => validateBrokerConfig({ ...base, extraProperties: { 'log.retention.ms': '1' } })).toThrow(/log\.retention\.ms/)
+    expect(() => validateBrokerConfig({ ...base, extraProperties: null as never })).toThrow(/extraProperties/)
+  })
+
   it('rejects unknown fields and bad values given programmatically', () => {
     expect(() => validateBrokerConfig({ ...defaultBrokerConfig(), bogus: 1 } as never)).toThrow(/bogus/)
     expect(() => validateBrokerConfig({ ...defaultBrokerConfig(), numPartitions: 1.5 })).toThrow(/num\.partitions/)
@@ -153,8 +207,13 @@ describe('brokerConfigToProperties', () => {
     expect(props).toEqual({ 'log.retention.ms': '1000', 'num.partitions': '4' })
   })
 
+  it('includes extraProperties, which were set explicitly', () => {
+    const props = brokerConfigToProperties({ ...defaultBrokerConfig(), extraProperties: { 'log.cleanup.policy': 'delete' } })
+    expect(props).toEqual({ 'log.cleanup.policy': 'delete' })
+  })
+
   it('round-trips through propertiesToConfig', () => {
-    const c = { ...defaultBrokerConfig(), port: 1234, host: '0.0.0.0', logSegmentBytes: 4096, dataDir: '/tmp/x' }
+    const c = { ...defaultBrokerConfig(), port: 1234, host: '0.0.0.0', logSegmentBytes: 4096, dataDir: '/tmp/x', extraProperties: { 'log.cleaner.enable': 'false' } }
     expect(configFromProperties(brokerConfigToProperties(c, { includeDefaults: true }))).toEqual(c)
   })
 })

@@ -102,4 +102,10 @@ describe('staticBrokerProperties', () => {
     expect(props).toMatchObject({ 'log.retention.ms': '3600000', 'message.max.bytes': '1000', 'num.partitions': '3' })
     expect(props['log.dirs']).toBeUndefined()
   })
+
+  it('includes extraProperties (catalogue configs without a typed field), even at their defaults', () => {
+    const store = DynamicBrokerConfigs.inMemory(config(null, { extraProperties: { 'log.cleanup.policy': 'compact', 'log.cleaner.enable': 'true' } }))
+    expect(store.layers().static).toMatchObject({ 'log.cleanup.policy': 'compact', 'log.cleaner.enable': 'true' })
+    expect(store.effective()['log.cleanup.policy']).toBe('compact')
+  })
 })

@@ -43,6 +43,19 @@ describe('idempotent producers', () => {
     await logs.close()
   })
 
+  it('lists the remembered producers through activeProducers() as detached values', async () => {
+    const { logs, log } = await setup(null)
+    expect(log.activeProducers()).toEqual([])
+    await log.append(idem(3, 0), v9)
+    await log.append(idem(2, 3), v9)
+    const [p] = log.activeProducers()
+    expect(p).toMatchObject({ producerId: pid, producerEpoch: 0, lastSequence: 4, lastOffset: 4 })
+    expect(p.lastTimestamp).toBeGreaterThan(0)
+    p.lastSequence = 99
+    expect(log.activeProducers()[0].lastSequence).toBe(4)
+    await logs.close()
+  })
+
   it('rejects a sequence gap with OUT_OF_ORDER_SEQUENCE_NUMBER', async () => {
     const { logs, log } = await setup(null)
     await log.append(idem(2, 0), v9)

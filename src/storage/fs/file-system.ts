@@ -8,6 +8,11 @@ export interface FileHandle {
   read(position: number, length: number): Promise<Buffer>
   /** Writes all of `buffers` contiguously starting at `position`. */
   writev(buffers: readonly Buffer[], position: number): Promise<void>
+  /**
+   * The same write done on the calling thread, for small appends where a thread-pool round trip
+   * costs more than the write itself (optional: callers fall back to writev).
+   */
+  writevSync?(buffers: readonly Buffer[], position: number): void
   /** fdatasync: the data (and the size needed to read it back) reached stable storage. */
   datasync(): Promise<void>
   truncate(size: number): Promise<void>

@@ -1,5 +1,5 @@
 // FileSystem on node:fs/promises. Positional I/O through FileHandle (libuv thread pool).
-import { constants as fsConstants, promises as fsp } from 'node:fs'
+import { constants as fsConstants, promises as fsp, writevSync } from 'node:fs'
 import type { FileHandle, FileStat, FileSystem } from './file-system.js'
 
 class NodeFileHandle implements FileHandle {
@@ -29,6 +29,17 @@ class NodeFileHandle implements FileHandle {
       if (bytesWritten === 0) throw new Error('short write: no progress')
       written += bytesWritten
       rest = skipBytes(rest, bytesWritten)
+    }
+  }
+
+  writevSync(buffers: readonly Buffer[], position: number): void {
+    let total = 0
+    for (const b of buffers) total += b.length
+    let done = writevSync(this.fh.fd, buffers as Buffer[], position)
+    while (done < total) {
+      const n = writevSync(this.fh.fd, skipBytes(buffers, done), position + done)
+      if (n === 0) throw new Error('short write: no progress')
+      done += n
     }
   }
 
