@@ -111,6 +111,13 @@ for (let i = 0; i < runs; i++) {
   serve.push(r.answerMs)
   if (r.mem) idle.push(r.mem)
 }
+// context: what a bare `node -e 0` costs on this machine right now
+const bareNode = []
+for (let i = 0; i < runs; i++) {
+  const t0 = performance.now()
+  await new Promise((r) => spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }).on('exit', r))
+  bareNode.push(performance.now() - t0)
+}
 const coldMem = []
 const coldDisk = []
 for (let i = 0; i < Math.min(runs, 7); i++) {
@@ -119,6 +126,7 @@ for (let i = 0; i < Math.min(runs, 7); i++) {
 }
 const result = {
   serveAnswerMs: stats(serve),
+  bareNodeMs: stats(bareNode),
   idleRssMb: stats(idle.map((m) => m.rss)),
   idlePeakRssMb: stats(idle.map((m) => m.hwm)),
   startBrokerMemory: { firstCallMs: stats(coldMem.map((c) => c.firstCallMs)), warmMs: stats(coldMem.flatMap((c) => c.warmMs)), importMs: stats(coldMem.map((c) => c.importMs)) },
@@ -130,6 +138,7 @@ const result = {
 const verdict = (ok) => (ok ? 'met' : 'NOT met')
 const rows = [
   ['`brook serve`: spawn → ApiVersions answered', `${ms(result.serveAnswerMs.median)} (min ${ms(result.serveAnswerMs.min)}, max ${ms(result.serveAnswerMs.max)}, ${runs} runs)`, '< 300 ms', verdict(result.serveAnswerMs.median < 300)],
+  ['(context) bare `node -e 0`, spawn → exit', ms(result.bareNodeMs.median), '', ''],
   ['startBroker() first call in a fresh process (memory-only)', `${ms(result.startBrokerMemory.firstCallMs.median)} (import of dist/index.js: ${ms(result.startBrokerMemory.importMs.median)})`, '< 20 ms', verdict(result.startBrokerMemory.firstCallMs.median < 20)],
   ['startBroker() warm calls (memory-only)', ms(result.startBrokerMemory.warmMs.median), '< 20 ms', verdict(result.startBrokerMemory.warmMs.median < 20)],
   ['startBroker({ dataDir }) first call / warm', `${ms(result.startBrokerDisk.firstCallMs.median)} / ${ms(result.startBrokerDisk.warmMs.median)}`, '< 20 ms', verdict(result.startBrokerDisk.firstCallMs.median < 20)],

@@ -2,7 +2,9 @@
 // request order, backpressure, idle reaping and graceful close.
 import type { Socket } from 'node:net'
 import type { Logger } from '../logger.js'
+import { FrameAssembler } from './frame-assembler.js'
 import { FrameSizeError, FrameSplitter } from './frame-splitter.js'
+import { installReadTarget } from './socket-reads.js'
 
 export interface ConnectionInfo {
   id: number
@@ -43,7 +45,8 @@ interface Slot {
 export class Connection {
   readonly info: ConnectionInfo
   readonly closed: Promise<void>
-  private readonly splitter: FrameSplitter
+  /** Where complete frames come from: reads into our own buffers, or 'data' chunks as a fallback. */
+  private readonly frames: { next(): Buffer | null }
   private readonly queue: Slot[] = []
   private paused = false
   private writeBlocked = false
@@ -62,12 +65,22 @@ export class Connection {
       remoteAddress: socket.remoteAddress ?? '',
       remotePort: socket.remotePort ?? 0,
     }
-    this.splitter = new FrameSplitter(opts.maxRequestBytes)
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()))
     socket.setNoDelay(true)
     // Timers overflow past 2^31-1 ms; anything that long means "never reap".
     socket.setTimeout(opts.idleTimeoutMs > MAX_TIMER_MS ? 0 : opts.idleTimeoutMs)
-    socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    const assembler = new FrameAssembler(opts.maxRequestBytes)
+    if (installReadTarget(socket, assembler, () => this.onReadDone())) {
+      this.frames = assembler
+    } else {
+      const splitter = new FrameSplitter(opts.maxRequestBytes)
+      this.frames = splitter
+      socket.on('data', (chunk: Buffer) => {
+        if (this.closing || this.destroyed) return
+        splitter.push(chunk)
+        this.pump()
+      })
+    }
     socket.on('drain', () => {
       this.writeBlocked = false
       this.pump()
@@ -104,9 +117,8 @@ export class Connection {
     this.socket.destroy()
   }
 
-  private onData(chunk: Buffer): void {
+  private onReadDone(): void {
     if (this.closing || this.destroyed) return
-    this.splitter.push(chunk)
     this.pump()
   }
 
@@ -147,7 +159,7 @@ export class Connection {
 
   private nextFrame(): Buffer | null {
     try {
-      return this.splitter.next()
+      return this.frames.next()
     } catch (err) {
       if (!(err instanceof FrameSizeError)) throw err
       this.opts.logger.info({ connection: this.info.id, remote: this.remote(), size: err.size }, `closing connection: ${err.message}`)

@@ -17,8 +17,10 @@ import { CreateTopicsResponse } from '../../src/protocol/generated/create-topics
 import { FetchRequest } from '../../src/protocol/generated/fetch-request.js'
 import { FetchResponse } from '../../src/protocol/generated/fetch-response.js'
 import { isBatchCrcValid, iterateBatches, iterateRecords } from '../../src/protocol/record-batch.js'
+import { startBrookProcess, type BrookProcess } from '../helpers/brook-process.js'
 import { buildForTests, type Build } from '../helpers/build.js'
-import { startBrookProcess, type BrookProcess } from './brook-process.js'
+import { ZERO_UUID, consumerFetch, fetchPartition } from '../helpers/fetch-request.js'
+import { untilWithin } from '../helpers/until.js'
 import { PipelinedKafkaClient } from './pipelined-client.js'
 import { IdempotentLoad } from './produce-load.js'
 import { appendGarbage, appendTornBatch, scanPartition, tearLastBatch } from './segment-files.js'
@@ -44,20 +46,8 @@ afterAll(() => {
 const serve = () => startBrookProcess(build.cliPath, ['--fsync', '--data-dir', dataDir, '--override', `log.segment.bytes=${SEGMENT_BYTES}`])
 
 async function fetchFrom(client: PipelinedKafkaClient, partition: number, fetchOffset: number) {
-  const res = await client.request(FetchRequest, FetchResponse, 11, {
-    clusterId: null,
-    replicaId: -1,
-    replicaState: { replicaId: -1, replicaEpoch: -1 },
-    maxWaitMs: 0,
-    minBytes: 1,
-    maxBytes: 8 * 1024 * 1024,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [{ topic: TOPIC, topicId: '00000000-0000-0000-0000-000000000000', partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024 * 1024, replicaDirectoryId: '00000000-0000-0000-0000-000000000000' }] }],
-    forgottenTopicsData: [],
-    rackId: '',
-  })
+  const topics = [{ topic: TOPIC, topicId: ZERO_UUID, partitions: [fetchPartition(partition, fetchOffset)] }]
+  const res = await client.request(FetchRequest, FetchResponse, 11, consumerFetch(topics, { maxBytes: 8 * 1024 * 1024 }))
   return res.responses[0].partitions[0]
 }
 
@@ -117,13 +107,7 @@ async function verifyLog(port: number, state: IdempotentLoad, end: number[] | 'c
   expect(problems.slice(0, 10)).toEqual([])
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
+const until = untilWithin({ timeoutMs: 60_000, intervalMs: 5 })
 
 type Damage = 'none' | 'garbage' | 'torn'
 

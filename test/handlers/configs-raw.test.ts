@@ -14,15 +14,11 @@ import { IncrementalAlterConfigsRequest } from '../../src/protocol/generated/inc
 import { IncrementalAlterConfigsResponse } from '../../src/protocol/generated/incremental-alter-configs-response.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
 import { RawKafkaClient } from '../helpers/kafka-raw.js'
-import { createTopic } from './admin-helpers.js'
+import { AlterConfigOp, ConfigResource } from '../helpers/config-codes.js'
+import { createTopic } from '../helpers/admin.js'
 
-const TOPIC = 2
-const BROKER = 4
-const BROKER_LOGGER = 8
-const SET = 0
-const DELETE = 1
-const APPEND = 2
-const SUBTRACT = 3
+const { TOPIC, BROKER, BROKER_LOGGER } = ConfigResource
+const { SET, DELETE, APPEND, SUBTRACT } = AlterConfigOp
 
 let tb: TestBroker
 let client: RawKafkaClient

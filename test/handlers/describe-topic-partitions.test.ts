@@ -9,7 +9,7 @@ import {
 import { DescribeTopicPartitionsResponse } from '../../src/protocol/generated/describe-topic-partitions-response.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
 import { RawKafkaClient } from '../helpers/kafka-raw.js'
-import { createTopic } from './admin-helpers.js'
+import { createTopic } from '../helpers/admin.js'
 
 let tb: TestBroker
 let client: RawKafkaClient

@@ -5,17 +5,18 @@ import { FetchRequest } from '../../src/protocol/generated/fetch-request.js'
 import { FetchResponse } from '../../src/protocol/generated/fetch-response.js'
 import { buildRecordBatch, iterateBatches, iterateRecords } from '../../src/protocol/record-batch.js'
 import type { Topic } from '../../src/storage/log-manager.js'
+import { createTopic } from '../helpers/admin.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
+import { consumerFetch, fetchPartition } from '../helpers/fetch-request.js'
 import { RawKafkaClient } from '../helpers/kafka-raw.js'
 
-const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
 let tb: TestBroker
 let client: RawKafkaClient
 let topic: Topic
 
 beforeAll(async () => {
   tb = await startTestBroker()
-  topic = await tb.broker.services.logs.createTopic({ name: 'f', numPartitions: 3, replicationFactor: 1, configs: {} }, { validateOnly: false })
+  topic = await createTopic(tb, 'f', 3)
   for (let i = 0; i < 5; i++) await append(0, 4, `a${i}`)
   client = await RawKafkaClient.connect(tb.port)
 })
@@ -48,35 +49,8 @@ interface PartReq {
 
 function fetch(version: number, parts: PartReq[], opts: Partial<FetchRequest> & { topicName?: string; topicId?: string } = {}): Promise<FetchResponse> {
   const { topicName, topicId, ...rest } = opts
-  return client.request(FetchRequest, FetchResponse, version, {
-    clusterId: null,
-    replicaId: -1,
-    replicaState: { replicaId: -1, replicaEpoch: -1 },
-    maxWaitMs: 0,
-    minBytes: 1,
-    maxBytes: 50 * 1024 * 1024,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [
-      {
-        topic: topicName ?? 'f',
-        topicId: topicId ?? topic.topicId,
-        partitions: parts.map((p) => ({
-          partition: p.partition,
-          currentLeaderEpoch: p.currentLeaderEpoch ?? -1,
-          fetchOffset: p.fetchOffset,
-          lastFetchedEpoch: -1,
-          logStartOffset: -1,
-          partitionMaxBytes: p.partitionMaxBytes ?? 1024 * 1024,
-          replicaDirectoryId: ZERO_UUID,
-        })),
-      },
-    ],
-    forgottenTopicsData: [],
-    rackId: '',
-    ...rest,
-  })
+  const partitions = parts.map((p) => fetchPartition(p.partition, p.fetchOffset, { partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch }))
+  return client.request(FetchRequest, FetchResponse, version, consumerFetch([{ topic: topicName ?? 'f', topicId: topicId ?? topic.topicId, partitions }], rest))
 }
 
 describe('Fetch', () => {

@@ -6,6 +6,7 @@ import { InitProducerIdResponse } from '../../src/protocol/generated/init-produc
 import { ListOffsetsRequest } from '../../src/protocol/generated/list-offsets-request.js'
 import { ListOffsetsResponse } from '../../src/protocol/generated/list-offsets-response.js'
 import { buildRecordBatch } from '../../src/protocol/record-batch.js'
+import { createTopic } from '../helpers/admin.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
 import { RawKafkaClient } from '../helpers/kafka-raw.js'
 
@@ -15,7 +16,7 @@ const base = Date.now() - 60_000
 
 beforeAll(async () => {
   tb = await startTestBroker()
-  const t = await tb.broker.services.logs.createTopic({ name: 'lo', numPartitions: 2, replicationFactor: 1, configs: {} }, { validateOnly: false })
+  const t = await createTopic(tb, 'lo', 2)
   // offsets 0..9 at base + 10*i, except offset 7 which carries the largest timestamp
   const ts = Array.from({ length: 10 }, (_, i) => (i === 7 ? base + 5000 : base + 10 * i))
   await t.partitions[0].append(buildRecordBatch(ts.slice(0, 5).map((timestampMs) => ({ key: null, value: null, timestampMs }))), { requiredAcks: -1 })

@@ -21,7 +21,7 @@ import { OffsetForLeaderEpochRequest } from '../../src/protocol/generated/offset
 import { OffsetForLeaderEpochResponse } from '../../src/protocol/generated/offset-for-leader-epoch-response.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
 import { RawKafkaClient } from '../helpers/kafka-raw.js'
-import { appendRecords, createTopic } from './admin-helpers.js'
+import { appendRecords, createTopic } from '../helpers/admin.js'
 
 let tb: TestBroker
 let client: RawKafkaClient

@@ -6,6 +6,7 @@ import { ProduceResponse } from '../../src/protocol/generated/produce-response.j
 import { MetadataRequest } from '../../src/protocol/generated/metadata-request.js'
 import { MetadataResponse } from '../../src/protocol/generated/metadata-response.js'
 import { buildRecordBatch, updateBatchCrc } from '../../src/protocol/record-batch.js'
+import { createTopic } from '../helpers/admin.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
 import { RawKafkaClient } from '../helpers/kafka-raw.js'
 
@@ -14,7 +15,7 @@ let client: RawKafkaClient
 
 beforeAll(async () => {
   tb = await startTestBroker()
-  await tb.broker.services.logs.createTopic({ name: 'p', numPartitions: 2, replicationFactor: 1, configs: {} }, { validateOnly: false })
+  await createTopic(tb, 'p', 2)
   client = await RawKafkaClient.connect(tb.port)
 })
 afterAll(async () => {
@@ -99,7 +100,7 @@ describe('Produce', () => {
   })
 
   it('refuses appends to Kafka internal topics from clients', async () => {
-    await tb.broker.services.logs.createTopic({ name: '__transaction_state', numPartitions: 1, replicationFactor: 1, configs: {} }, { validateOnly: false })
+    await createTopic(tb, '__transaction_state', 1)
     const res = await produce(9, { topicData: [{ name: '__transaction_state', partitionData: [{ index: 0, records: records(1) }] }] })
     expect(res.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION)
   })

@@ -15,7 +15,7 @@ import { ApiVersionsRequest } from '../../src/protocol/generated/api-versions-re
 import { ApiVersionsResponse } from '../../src/protocol/generated/api-versions-response.js'
 import { buildForTests, type Build } from '../helpers/build.js'
 import { RawKafkaClient } from '../helpers/kafka-raw.js'
-import { startBrookProcess } from '../crash/brook-process.js'
+import { startBrookProcess } from '../helpers/brook-process.js'
 
 // makes require('lz4') fail the way an addon built for another Node ABI does
 const FAILING_LZ4 = `

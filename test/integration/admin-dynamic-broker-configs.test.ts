@@ -9,26 +9,16 @@ import { ErrorCode } from '../../src/protocol/errors.js'
 import { IncrementalAlterConfigsRequest } from '../../src/protocol/generated/incremental-alter-configs-request.js'
 import { IncrementalAlterConfigsResponse } from '../../src/protocol/generated/incremental-alter-configs-response.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
+import { AlterConfigOp, ConfigResource, ConfigSourceCode } from '../helpers/config-codes.js'
 import { RawKafkaClient } from '../helpers/kafka-raw.js'
+import { untilWithin } from '../helpers/until.js'
 
-// DescribeConfigs ConfigSource codes (as kafkajs reports them)
-const DYNAMIC_BROKER_CONFIG = 2
-const DYNAMIC_DEFAULT_BROKER_CONFIG = 3
-const STATIC_BROKER_CONFIG = 4
-const DEFAULT_CONFIG = 5
-const SET = 0
-const DELETE = 1
-const BROKER = 4
+const { DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG, STATIC_BROKER_CONFIG, DEFAULT_CONFIG } = ConfigSourceCode
+const { SET, DELETE } = AlterConfigOp
+const { BROKER } = ConfigResource
 const HOUR_MS = 3_600_000
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 25))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
+const until = untilWithin({ timeoutMs: 10_000, intervalMs: 25 })
 
 function kafkaFor(tb: TestBroker, clientId: string): Kafka {
   return new Kafka({ clientId, brokers: [tb.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } })

@@ -3,12 +3,10 @@
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
-import { appendRecords, servesApi } from '../handlers/admin-helpers.js'
+import { ConfigSourceCode } from '../helpers/config-codes.js'
+import { appendRecords, servesApi } from '../helpers/admin.js'
 
-// kafkajs' configSource values
-const TOPIC_CONFIG = 1
-const DYNAMIC_BROKER_CONFIG = 2
-const DEFAULT_CONFIG = 5
+const { TOPIC_CONFIG, DYNAMIC_BROKER_CONFIG, DEFAULT_CONFIG } = ConfigSourceCode
 
 let tb: TestBroker
 let admin: Admin

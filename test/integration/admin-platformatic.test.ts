@@ -13,7 +13,7 @@ import {
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
-import { appendRecords, servesApi } from '../handlers/admin-helpers.js'
+import { appendRecords, servesApi } from '../helpers/admin.js'
 
 let tb: TestBroker
 let admin: Admin

@@ -13,11 +13,11 @@ import { DescribeConfigsResponse } from '../../src/protocol/generated/describe-c
 import { IncrementalAlterConfigsRequest } from '../../src/protocol/generated/incremental-alter-configs-request.js'
 import { IncrementalAlterConfigsResponse } from '../../src/protocol/generated/incremental-alter-configs-response.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
+import { ConfigResource } from '../helpers/config-codes.js'
 import { RawKafkaClient } from '../helpers/kafka-raw.js'
-import { appendRecords } from '../handlers/admin-helpers.js'
+import { appendRecords } from '../helpers/admin.js'
 
-const BROKER = 4
-const BROKER_LOGGER = 8
+const { BROKER, BROKER_LOGGER } = ConfigResource
 
 let tb: TestBroker
 

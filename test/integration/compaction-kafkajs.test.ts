@@ -3,10 +3,12 @@
 // (fast backoff, low dirty ratio) compacts it; a consumer reading from the beginning sees the
 // latest value of every key at its original offset, tombstoned keys disappear after
 // delete.retention.ms, and records without a key are refused with INVALID_RECORD.
-import { CompressionTypes, Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
+import { CompressionTypes, Kafka, logLevel, type Admin, type EachMessagePayload, type Producer } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PartitionLog } from '../../src/storage/partition-log.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
+import { consumeWithKafkajs } from '../helpers/consume.js'
+import { untilWithin } from '../helpers/until.js'
 
 const TOPIC = 'compacted-kjs'
 const KEYS = 12
@@ -17,14 +19,7 @@ let kafka: Kafka
 let admin: Admin
 let producer: Producer
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 25))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
+const until = untilWithin({ timeoutMs: 20_000, intervalMs: 25 })
 
 function partitionLog(): PartitionLog {
   return tb.broker.services.logs.getTopic(TOPIC)!.partitions[0]
@@ -32,20 +27,13 @@ function partitionLog(): PartitionLog {
 
 /** Every message of the partition from the beginning up to the high watermark, via a consumer. */
 async function consumeAll(highWatermark: number, group: string): Promise<{ offset: number; key: string; value: string | null }[]> {
-  const consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 50 })
   const out: { offset: number; key: string; value: string | null }[] = []
-  await consumer.connect()
-  await consumer.subscribe({ topics: [TOPIC], fromBeginning: true })
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      out.push({ offset: Number(message.offset), key: message.key!.toString(), value: message.value?.toString() ?? null })
-    },
-  })
-  try {
-    await until('the consumer to reach the high watermark', () => out.length > 0 && out[out.length - 1].offset >= highWatermark - 1)
-  } finally {
-    await consumer.disconnect()
+  const eachMessage = async ({ message }: EachMessagePayload) => {
+    out.push({ offset: Number(message.offset), key: message.key!.toString(), value: message.value?.toString() ?? null })
   }
+  await consumeWithKafkajs(kafka.consumer({ groupId: group, maxWaitTimeInMs: 50 }), { topics: [TOPIC], eachMessage }, () =>
+    until('the consumer to reach the high watermark', () => out.length > 0 && out[out.length - 1].offset >= highWatermark - 1),
+  )
   return out
 }
 

@@ -5,20 +5,15 @@
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers, type Message } from '@platformatic/kafka'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
+import { consumeWithPlatformatic } from '../helpers/consume.js'
+import { untilWithin } from '../helpers/until.js'
 
 const TOPIC = 'compacted-plt'
 const KEYS = 8
 
 let tb: TestBroker
 
-async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (check()) return
-    await new Promise((r) => setTimeout(r, 25))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
+const until = untilWithin({ timeoutMs: 20_000, intervalMs: 25 })
 
 const fastCleaner = () => tb.broker.services.logs.setBrokerConfigLayers({ dynamicDefault: { 'log.cleaner.backoff.ms': '50' } })
 
@@ -73,14 +68,9 @@ describe('compacted topic with @platformatic/kafka', () => {
 
     const consumer = new Consumer({ groupId: 'compaction-plt-reader', clientId: 'compaction-plt-reader', bootstrapBrokers: [tb.bootstrap], deserializers: stringDeserializers })
     const got: Message<string, string, string, string>[] = []
-    try {
-      const stream = await consumer.consume({ topics: [TOPIC], mode: 'earliest', autocommit: false, maxWaitTime: 100 })
-      stream.on('data', (m: Message<string, string, string, string>) => got.push(m))
-      await until('the last message', () => got.some((m) => Number(m.offset) === written.length - 1))
-      await stream.close()
-    } finally {
-      await consumer.close(true)
-    }
+    await consumeWithPlatformatic(consumer, { topics: [TOPIC], onMessage: (m) => got.push(m) }, () =>
+      until('the last message', () => got.some((m) => Number(m.offset) === written.length - 1)),
+    )
 
     const read = got.map((m) => ({ offset: Number(m.offset), key: m.key, value: m.value }))
     const byOffset = new Map(written.map((w) => [w.offset, w]))

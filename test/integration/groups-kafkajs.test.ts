@@ -3,11 +3,12 @@
 // session timeout removes it), one joins. After each rebalance every partition has exactly
 // one owner and no committed message is consumed twice; a restarted broker still has the
 // offsets and a new member resumes from them.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createInterface } from 'node:readline'
+import type { ChildProcess } from 'node:child_process'
 import { AssignerProtocol, Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
+import { GroupLedger } from '../helpers/group-ledger.js'
+import { untilWithin } from '../helpers/until.js'
 
 const TOPIC = 'groups-kjs'
 const GROUP = 'groups-kjs-group'
@@ -17,17 +18,10 @@ const HEARTBEAT_MS = 100
 const consumerSettings = { groupId: GROUP, sessionTimeout: SESSION_TIMEOUT_MS, rebalanceTimeout: 5000, heartbeatInterval: HEARTBEAT_MS, maxWaitTimeInMs: 50 }
 
 // Every message a consumer processed and committed (the commit succeeded before it was recorded).
-const committed: { consumer: string; partition: number; offset: number }[] = []
-let produced = 0
+const ledger = new GroupLedger()
+const { committed } = ledger
 
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 25))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
+const until = untilWithin({ timeoutMs: 15_000, intervalMs: 25 })
 
 async function startConsumer(kafka: Kafka, name: string): Promise<Consumer> {
   const consumer = kafka.consumer(consumerSettings)
@@ -65,18 +59,11 @@ function startChildConsumer(bootstrap: string, name: string): ChildProcess {
         } catch {}
       } })
     })()`
-  const child = spawn(process.execPath, ['-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] })
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    const { partition, offset } = JSON.parse(line)
-    committed.push({ consumer: name, partition, offset })
-  })
-  return child
+  return ledger.spawnConsumer(name, ['-e', script])
 }
 
 async function produce(producer: Producer, perPartition: number): Promise<void> {
-  const messages = []
-  for (let p = 0; p < PARTITIONS; p++) for (let i = 0; i < perPartition; i++) messages.push({ partition: p, value: `m-${produced++}` })
-  await producer.send({ topic: TOPIC, messages })
+  await producer.send({ topic: TOPIC, messages: ledger.nextMessages(PARTITIONS, perPartition) })
 }
 
 async function expectStable(admin: Admin, groupId: string, members: number): Promise<void> {
@@ -145,14 +132,14 @@ describe('kafkajs consumer group on Brook', () => {
     try {
       await expectBalanced(admin, 3)
       await produce(producer, 10)
-      await until('all messages consumed by three', () => committed.length >= produced)
-      expect(await committedOffsets(admin)).toEqual(Array(PARTITIONS).fill(produced / PARTITIONS))
+      await until('all messages consumed by three', () => committed.length >= ledger.produced)
+      expect(await committedOffsets(admin)).toEqual(Array(PARTITIONS).fill(ledger.produced / PARTITIONS))
 
       // A member leaves (LeaveGroup).
       await c1.disconnect()
       await expectBalanced(admin, 2)
       await produce(producer, 5)
-      await until('messages consumed by two', () => committed.length >= produced)
+      await until('messages consumed by two', () => committed.length >= ledger.produced)
 
       // A member crashes: only its session timeout removes it.
       const died = new Promise((resolve) => crashing.once('exit', resolve))
@@ -162,13 +149,13 @@ describe('kafkajs consumer group on Brook', () => {
       await expectBalanced(admin, 1)
       expect(Date.now() - crashedAt).toBeGreaterThan(SESSION_TIMEOUT_MS / 2)
       await produce(producer, 5)
-      await until('messages consumed by one', () => committed.length >= produced)
+      await until('messages consumed by one', () => committed.length >= ledger.produced)
 
       // A member joins.
       const c4 = await startConsumer(kafka, 'c4')
       await expectBalanced(admin, 2)
       await produce(producer, 5)
-      await until('messages consumed after the join', () => committed.length >= produced)
+      await until('messages consumed after the join', () => committed.length >= ledger.produced)
       expectNoCommittedMessageTwice()
       expect(new Set(committed.map((c) => c.consumer))).toEqual(new Set(['c1', 'c2', 'c3', 'c4']))
 
@@ -178,7 +165,7 @@ describe('kafkajs consumer group on Brook', () => {
       crashing.kill('SIGKILL')
     }
     const before = await committedOffsets(admin)
-    expect(before).toEqual(Array(PARTITIONS).fill(produced / PARTITIONS))
+    expect(before).toEqual(Array(PARTITIONS).fill(ledger.produced / PARTITIONS))
 
     // The offsets survive a broker restart...
     await broker.restart()
@@ -187,13 +174,13 @@ describe('kafkajs consumer group on Brook', () => {
     expect(groups.map((g) => g.groupId)).toContain(GROUP)
 
     // ...and a new member resumes from them: it sees only what was produced since.
-    const firstNew = produced
+    const firstNew = ledger.produced
     await produce(producer, 2)
     const c5 = await startConsumer(kafka, 'c5')
     try {
-      await until('the new member to catch up', () => committed.length >= produced)
+      await until('the new member to catch up', () => committed.length >= ledger.produced)
       const c5Messages = committed.filter((c) => c.consumer === 'c5')
-      expect(c5Messages).toHaveLength(produced - firstNew)
+      expect(c5Messages).toHaveLength(ledger.produced - firstNew)
       for (const m of c5Messages) expect(m.offset).toBeGreaterThanOrEqual(before[m.partition])
       expectNoCommittedMessageTwice()
     } finally {
@@ -245,8 +232,8 @@ describe('kafkajs consumer group on Brook', () => {
     const ends = await admin.fetchTopicOffsets(TOPIC)
     const lag = (partition: number) => Number(ends.find((e) => e.partition === partition)!.high) -
       Number(offsets[0].partitions.find((p) => p.partition === partition)!.offset)
-    expect(lag(0)).toBe(produced / PARTITIONS - 3)
-    expect(lag(1)).toBe(produced / PARTITIONS - 4)
+    expect(lag(0)).toBe(ledger.produced / PARTITIONS - 3)
+    expect(lag(1)).toBe(ledger.produced / PARTITIONS - 4)
     const { groups } = await admin.describeGroups([groupId])
     expect(groups[0]).toMatchObject({ groupId, state: 'Empty', members: [] })
     await admin.deleteGroups([groupId])

@@ -1,11 +1,12 @@
 // @platformatic/kafka consumer groups (JoinGroup v9, SyncGroup v5, OffsetCommit/Fetch v9,
 // FindCoordinator v6) against Brook: the same leave / crash / join / restart scenario as
 // the kafkajs test, plus the admin group calls.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createInterface } from 'node:readline'
+import type { ChildProcess } from 'node:child_process'
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers, type Message } from '@platformatic/kafka'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
+import { GroupLedger } from '../helpers/group-ledger.js'
+import { untilWithin } from '../helpers/until.js'
 
 const TOPIC = 'groups-plt'
 const GROUP = 'groups-plt-group'
@@ -18,17 +19,10 @@ const MAX_WAIT_MS = 50
 // answers such a fetch the same way). The scenario waits that window out before producing.
 const SETTLE_MS = MAX_WAIT_MS * 5
 
-const committed: { consumer: string; partition: number; offset: number }[] = []
-let produced = 0
+const ledger = new GroupLedger()
+const { committed } = ledger
 
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 25))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
+const until = untilWithin({ timeoutMs: 15_000, intervalMs: 25 })
 
 async function startConsumer(bootstrap: string, name: string): Promise<Consumer<string, string, string, string>> {
   const consumer = new Consumer({ groupId: GROUP, clientId: name, bootstrapBrokers: [bootstrap], deserializers: stringDeserializers, ...groupSettings })
@@ -53,18 +47,11 @@ function startChildConsumer(bootstrap: string, name: string): ChildProcess {
     stream.on('data', (m) => {
       Promise.resolve(m.commit()).then(() => process.stdout.write(JSON.stringify({ partition: m.partition, offset: Number(m.offset) }) + '\\n'), () => {})
     })`
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] })
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    const { partition, offset } = JSON.parse(line)
-    committed.push({ consumer: name, partition, offset })
-  })
-  return child
+  return ledger.spawnConsumer(name, ['--input-type=module', '-e', script])
 }
 
 async function produce(producer: Producer<string, string, string, string>, perPartition: number): Promise<void> {
-  const messages = []
-  for (let p = 0; p < PARTITIONS; p++) for (let i = 0; i < perPartition; i++) messages.push({ topic: TOPIC, partition: p, value: `m-${produced++}` })
-  await producer.send({ messages })
+  await producer.send({ messages: ledger.nextMessages(PARTITIONS, perPartition).map((m) => ({ topic: TOPIC, ...m })) })
 }
 
 async function expectBalanced(admin: Admin, members: number): Promise<void> {
@@ -116,24 +103,24 @@ describe('@platformatic/kafka consumer group on Brook', () => {
     try {
       await expectBalanced(admin, 3)
       await produce(producer, 10)
-      await until('all messages consumed by three', () => committed.length >= produced)
+      await until('all messages consumed by three', () => committed.length >= ledger.produced)
 
       await c1.close(true) // force: also ends its open stream
       await expectBalanced(admin, 2)
       await produce(producer, 5)
-      await until('messages consumed by two', () => committed.length >= produced)
+      await until('messages consumed by two', () => committed.length >= ledger.produced)
 
       const died = new Promise((resolve) => crashing.once('exit', resolve))
       crashing.kill('SIGKILL')
       await died
       await expectBalanced(admin, 1)
       await produce(producer, 5)
-      await until('messages consumed by one', () => committed.length >= produced)
+      await until('messages consumed by one', () => committed.length >= ledger.produced)
 
       const c4 = await startConsumer(broker.bootstrap, 'c4')
       await expectBalanced(admin, 2)
       await produce(producer, 5)
-      await until('messages consumed after the join', () => committed.length >= produced)
+      await until('messages consumed after the join', () => committed.length >= ledger.produced)
       expectNoCommittedMessageTwice()
       expect(new Set(committed.map((c) => c.consumer))).toEqual(new Set(['c1', 'c2', 'c3', 'c4']))
       await c2.close(true) // force: also ends its open stream
@@ -142,18 +129,18 @@ describe('@platformatic/kafka consumer group on Brook', () => {
       crashing.kill('SIGKILL')
     }
     const before = await committedOffsets(admin)
-    expect(before).toEqual(Array(PARTITIONS).fill(produced / PARTITIONS))
+    expect(before).toEqual(Array(PARTITIONS).fill(ledger.produced / PARTITIONS))
 
     await broker.restart()
     expect(await committedOffsets(admin)).toEqual(before)
 
-    const firstNew = produced
+    const firstNew = ledger.produced
     await produce(producer, 2)
     const c5 = await startConsumer(broker.bootstrap, 'c5')
     try {
-      await until('the new member to catch up', () => committed.length >= produced)
+      await until('the new member to catch up', () => committed.length >= ledger.produced)
       const fresh = committed.filter((c) => c.consumer === 'c5')
-      expect(fresh).toHaveLength(produced - firstNew)
+      expect(fresh).toHaveLength(ledger.produced - firstNew)
       for (const m of fresh) expect(m.offset).toBeGreaterThanOrEqual(before[m.partition])
       expectNoCommittedMessageTwice()
     } finally {

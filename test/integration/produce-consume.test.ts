@@ -2,9 +2,12 @@
 // kafkajs (old non-flexible versions) and @platformatic/kafka (new flexible versions), plain,
 // idempotent and compressed, then again after a restart on the same data dir.
 import { Consumer, Producer, stringDeserializers, stringSerializers, type Message } from '@platformatic/kafka'
-import { CompressionTypes, Kafka, logLevel } from 'kafkajs'
+import { CompressionTypes, Kafka, logLevel, type EachMessagePayload } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTopic } from '../helpers/admin.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
+import { consumeWithKafkajs, consumeWithPlatformatic } from '../helpers/consume.js'
+import { untilWithin } from '../helpers/until.js'
 
 let tb: TestBroker
 
@@ -13,41 +16,21 @@ beforeAll(async () => {
 })
 afterAll(() => tb?.stop())
 
-async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (check()) return
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
-
-async function createTopic(name: string, partitions: number): Promise<void> {
-  await tb.broker.services.logs.createTopic({ name, numPartitions: partitions, replicationFactor: 1, configs: {} }, { validateOnly: false })
-}
+const until = untilWithin({ timeoutMs: 20_000, intervalMs: 20 })
 
 async function consumeAllKafkajs(topic: string, expected: number, groupId: string): Promise<{ partition: number; offset: number; value: string }[]> {
   const kafka = new Kafka({ clientId: `kjs-${groupId}`, brokers: [tb.bootstrap], logLevel: logLevel.NOTHING })
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 })
   const got: { partition: number; offset: number; value: string }[] = []
-  await consumer.connect()
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true })
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        got.push({ partition, offset: Number(message.offset), value: message.value!.toString() })
-      },
-    })
-    await until(`${expected} messages`, () => got.length >= expected)
-  } finally {
-    await consumer.disconnect()
+  const eachMessage = async ({ partition, message }: EachMessagePayload) => {
+    got.push({ partition, offset: Number(message.offset), value: message.value!.toString() })
   }
+  await consumeWithKafkajs(kafka.consumer({ groupId, maxWaitTimeInMs: 100 }), { topics: [topic], eachMessage }, () => until(`${expected} messages`, () => got.length >= expected))
   return got
 }
 
 describe('kafkajs', () => {
   it('produces (plain, idempotent, gzip) and consumes every message in partition order', async () => {
-    await createTopic('kjs-data', 3)
+    await createTopic(tb, 'kjs-data', 3)
     const kafka = new Kafka({ clientId: 'kjs-producer', brokers: [tb.bootstrap], logLevel: logLevel.NOTHING })
     const plain = kafka.producer()
     const idempotent = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
@@ -89,7 +72,7 @@ describe('kafkajs', () => {
 
 describe('@platformatic/kafka', () => {
   it('produces idempotently and consumes, before and after a restart', async () => {
-    await createTopic('plt-data', 2)
+    await createTopic(tb, 'plt-data', 2)
     const producer = new Producer({ clientId: 'plt-producer', bootstrapBrokers: [tb.bootstrap], serializers: stringSerializers, idempotent: true })
     try {
       for (let i = 0; i < 10; i++) {
@@ -102,14 +85,7 @@ describe('@platformatic/kafka', () => {
     const consumeAll = async (groupId: string, expected: number): Promise<Message<string, string, string, string>[]> => {
       const consumer = new Consumer({ groupId, clientId: groupId, bootstrapBrokers: [tb.bootstrap], deserializers: stringDeserializers })
       const got: Message<string, string, string, string>[] = []
-      try {
-        const stream = await consumer.consume({ topics: ['plt-data'], mode: 'earliest', autocommit: false, maxWaitTime: 100 })
-        stream.on('data', (m: Message<string, string, string, string>) => got.push(m))
-        await until(`${expected} messages`, () => got.length >= expected)
-        await stream.close()
-      } finally {
-        await consumer.close(true)
-      }
+      await consumeWithPlatformatic(consumer, { topics: ['plt-data'], onMessage: (m) => got.push(m) }, () => until(`${expected} messages`, () => got.length >= expected))
       return got
     }
 

@@ -2,24 +2,13 @@
 // every byte consumed, and re-encode to the same bytes.
 import * as platformatic from '@platformatic/kafka'
 import { describe, expect, it } from 'vitest'
-import type { MessageCodec } from '../../src/protocol/codec.js'
 import * as g from '../../src/protocol/generated/index.js'
 import { Reader } from '../../src/protocol/reader.js'
 import { iterateRecords } from '../../src/protocol/record-batch.js'
-import { Writer } from '../../src/protocol/writer.js'
+import { decodeExactly } from '../helpers/codec-round-trip.js'
 
 type CreateRequest = (...args: unknown[]) => { buffer: Buffer }
 const api = (name: string): CreateRequest => (platformatic as unknown as Record<string, { createRequest: CreateRequest }>)[name].createRequest
-
-function decode<T>(codec: MessageCodec<T>, version: number, bytes: Buffer): T {
-  const r = new Reader(bytes)
-  const msg = codec.decode(r, version)
-  expect(r.remaining()).toBe(0)
-  const w = new Writer()
-  codec.encode(w, msg, version)
-  expect(w.toBuffer().toString('hex')).toBe(bytes.toString('hex'))
-  return msg
-}
 
 const TOPIC_ID = '0123abcd-4567-89ef-0011-223344556677'
 
@@ -30,7 +19,7 @@ describe('@platformatic/kafka requests decode in Brook', () => {
         { topic: 'orders', partition: 1, key: Buffer.from('k'), value: Buffer.from('v'), timestamp: 7_000n, headers: new Map([[Buffer.from('h'), Buffer.from('x')]]) },
         { topic: 'orders', partition: 1, value: Buffer.from('w'), timestamp: 7_001n },
       ], { compression: 'none', producerId: -1n, producerEpoch: -1 }).buffer
-      const msg = decode(g.ProduceRequest, version, bytes)
+      const msg = decodeExactly(g.ProduceRequest, version, bytes)
       expect(msg).toMatchObject({ acks: -1, timeoutMs: 2500 })
       const partition = msg.topicData[0].partitionData[0]
       expect([msg.topicData[0].name, partition.index]).toEqual(['orders', 1])
@@ -45,7 +34,7 @@ describe('@platformatic/kafka requests decode in Brook', () => {
       const bytes = api(`fetchV${version}`)(500, 1, 52_428_800, 1, 0, -1, [
         { topicId: TOPIC_ID, partitions: [{ partition: 3, currentLeaderEpoch: -1, fetchOffset: 12_345_678_901n, lastFetchedEpoch: -1, partitionMaxBytes: 1_048_576 }] },
       ], [], 'rack-a').buffer
-      const msg = decode(g.FetchRequest, version, bytes)
+      const msg = decodeExactly(g.FetchRequest, version, bytes)
       expect(msg).toMatchObject({ maxWaitMs: 500, minBytes: 1, maxBytes: 52_428_800, isolationLevel: 1, sessionEpoch: -1, rackId: 'rack-a' })
       expect(msg.topics[0].topicId).toBe(TOPIC_ID)
       expect(msg.topics[0].partitions[0]).toMatchObject({ partition: 3, fetchOffset: 12_345_678_901, partitionMaxBytes: 1_048_576 })
@@ -66,7 +55,7 @@ describe('@platformatic/kafka requests decode in Brook', () => {
 
   for (const version of [9, 10, 12]) {
     it(`Metadata v${version}`, () => {
-      const msg = decode(g.MetadataRequest, version, api(`metadataV${version}`)(['a', 'b'], true, false).buffer)
+      const msg = decodeExactly(g.MetadataRequest, version, api(`metadataV${version}`)(['a', 'b'], true, false).buffer)
       expect(msg.topics!.map((t) => t.name)).toEqual(['a', 'b'])
       expect(msg.allowAutoTopicCreation).toBe(true)
     })
@@ -74,7 +63,7 @@ describe('@platformatic/kafka requests decode in Brook', () => {
 
   for (const version of [3, 4]) {
     it(`ApiVersions v${version}`, () => {
-      const msg = decode(g.ApiVersionsRequest, version, api(`apiVersionsV${version}`)('plt-kafka', '1.35.0').buffer)
+      const msg = decodeExactly(g.ApiVersionsRequest, version, api(`apiVersionsV${version}`)('plt-kafka', '1.35.0').buffer)
       expect(msg).toEqual({ clientSoftwareName: 'plt-kafka', clientSoftwareVersion: '1.35.0' })
     })
   }
@@ -82,7 +71,7 @@ describe('@platformatic/kafka requests decode in Brook', () => {
   for (const version of [6, 7, 8, 9]) {
     it(`JoinGroup v${version}`, () => {
       const bytes = api(`joinGroupV${version}`)('g', 30_000, 60_000, '', null, 'consumer', [{ name: 'roundrobin', metadata: Buffer.from([1, 2]) }], 'hello').buffer
-      const msg = decode(g.JoinGroupRequest, version, bytes)
+      const msg = decodeExactly(g.JoinGroupRequest, version, bytes)
       expect(msg).toMatchObject({ groupId: 'g', sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, memberId: '', groupInstanceId: null, protocolType: 'consumer' })
       expect(msg.protocols).toEqual([{ name: 'roundrobin', metadata: Buffer.from([1, 2]) }])
     })
@@ -90,7 +79,7 @@ describe('@platformatic/kafka requests decode in Brook', () => {
 
   for (const version of [4, 5, 6]) {
     it(`FindCoordinator v${version}`, () => {
-      const msg = decode(g.FindCoordinatorRequest, version, api(`findCoordinatorV${version}`)(0, ['g1', 'g2']).buffer)
+      const msg = decodeExactly(g.FindCoordinatorRequest, version, api(`findCoordinatorV${version}`)(0, ['g1', 'g2']).buffer)
       expect(msg.coordinatorKeys).toEqual(['g1', 'g2'])
     })
   }
@@ -98,7 +87,7 @@ describe('@platformatic/kafka requests decode in Brook', () => {
   for (const version of [8, 9]) {
     it(`OffsetFetch v${version}`, () => {
       const bytes = api(`offsetFetchV${version}`)([{ groupId: 'g', memberId: 'm', memberEpoch: -1, topics: [{ name: 't', partitionIndexes: [0, 1] }] }], true).buffer
-      const msg = decode(g.OffsetFetchRequest, version, bytes)
+      const msg = decodeExactly(g.OffsetFetchRequest, version, bytes)
       expect(msg.requireStable).toBe(true)
       expect(msg.groups[0]).toMatchObject({ groupId: 'g' })
       expect(msg.groups[0].topics![0]).toMatchObject({ name: 't', partitionIndexes: [0, 1] })

@@ -10,12 +10,10 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ErrorCode } from '../../src/protocol/errors.js'
-import { readBatchHeader } from '../../src/protocol/record-batch.js'
 import { readBatchRecords } from '../../src/records/index.js'
 import type { PartitionLog } from '../../src/storage/partition-log.js'
 import { type Build, buildForTests } from '../helpers/build.js'
-import { cleanupTmpDirs, makeTmpDir, openManager } from './helpers.js'
+import { cleanupTmpDirs, makeTmpDir, openManager, servedBatches } from './helpers.js'
 
 const RECORDS = 300
 const KEYS = 23
@@ -78,20 +76,9 @@ function runChild(dataDir: string, step: string): Promise<{ signal: NodeJS.Signa
 
 async function readAll(log: PartitionLog): Promise<{ offset: number; key: string; value: string }[]> {
   const out: { offset: number; key: string; value: string }[] = []
-  let offset = log.logStartOffset
-  while (offset < log.highWatermark) {
-    const r = await log.read(offset, { maxBytes: 1 << 20, minOneMessage: true })
-    expect(r.errorCode).toBe(ErrorCode.NONE)
-    const buf = r.records!
-    if (buf.length === 0) break
-    for (let pos = 0; pos < buf.length; ) {
-      const h = readBatchHeader(buf, pos)
-      const size = h.batchLength + 12
-      for (const rec of await readBatchRecords(buf.subarray(pos, pos + size))) {
-        if (rec.offset >= offset) out.push({ offset: rec.offset, key: rec.key!.toString(), value: rec.value!.toString() })
-      }
-      offset = Math.max(offset, h.baseOffset + h.lastOffsetDelta + 1)
-      pos += size
+  for await (const { bytes, fromOffset } of servedBatches(log)) {
+    for (const rec of await readBatchRecords(bytes)) {
+      if (rec.offset >= fromOffset) out.push({ offset: rec.offset, key: rec.key!.toString(), value: rec.value!.toString() })
     }
   }
   return out

@@ -10,10 +10,9 @@
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ErrorCode } from '../../src/protocol/errors.js'
-import { readBatchHeader } from '../../src/protocol/record-batch.js'
 import { buildBatch, readBatchRecords } from '../../src/records/index.js'
 import type { PartitionLog } from '../../src/storage/partition-log.js'
-import { cleanupTmpDirs, openManager } from './helpers.js'
+import { cleanupTmpDirs, openManager, servedBatches } from './helpers.js'
 
 afterAll(cleanupTmpDirs)
 
@@ -67,22 +66,10 @@ interface ReadBatch extends BatchMeta {
 
 async function readAll(log: PartitionLog): Promise<ReadBatch[]> {
   const out: ReadBatch[] = []
-  let offset = log.logStartOffset
-  while (offset < log.highWatermark) {
-    const r = await log.read(offset, { maxBytes: 1 << 20, minOneMessage: true })
-    expect(r.errorCode).toBe(ErrorCode.NONE)
-    const buf = r.records!
-    if (buf.length === 0) break
-    for (let pos = 0; pos < buf.length; ) {
-      const h = readBatchHeader(buf, pos)
-      const size = h.batchLength + 12
-      const lastOffset = h.baseOffset + h.lastOffsetDelta
-      if (lastOffset >= offset) {
-        const records = (await readBatchRecords(buf.subarray(pos, pos + size))).map((x) => ({ offset: x.offset, key: x.key?.toString() ?? null, value: x.value?.toString() ?? null }))
-        out.push({ baseOffset: h.baseOffset, lastOffset, producerId: h.producerId, baseSequence: h.baseSequence, codec: h.attributes & 7, records })
-      }
-      offset = Math.max(offset, lastOffset + 1)
-      pos += size
+  for await (const { header: h, bytes, lastOffset, fromOffset } of servedBatches(log)) {
+    if (lastOffset >= fromOffset) {
+      const records = (await readBatchRecords(bytes)).map((x) => ({ offset: x.offset, key: x.key?.toString() ?? null, value: x.value?.toString() ?? null }))
+      out.push({ baseOffset: h.baseOffset, lastOffset, producerId: h.producerId, baseSequence: h.baseSequence, codec: h.attributes & 7, records })
     }
   }
   return out

@@ -11,7 +11,7 @@ import { groupSegmentsBySize, logToClean, needsCleaning, type CleanableSegment }
 import { OffsetMap } from '../../src/storage/cleaner/offset-map.js'
 import type { LogManager } from '../../src/storage/log-manager.js'
 import type { PartitionLog } from '../../src/storage/partition-log.js'
-import { cleanupTmpDirs, makeTmpDir, openManager } from './helpers.js'
+import { cleanupTmpDirs, makeTmpDir, openManager, servedBatches } from './helpers.js'
 
 afterAll(cleanupTmpDirs)
 
@@ -35,29 +35,15 @@ interface ReadBatch {
 /** Every batch from the log start offset to the high watermark, through the fetch path. */
 async function readAll(log: PartitionLog): Promise<ReadBatch[]> {
   const out: ReadBatch[] = []
-  let offset = log.logStartOffset
-  while (offset < log.highWatermark) {
-    const r = await log.read(offset, { maxBytes: 1 << 20, minOneMessage: true })
-    expect(r.errorCode).toBe(ErrorCode.NONE)
-    const buf = r.records!
-    if (buf.length === 0) break
-    let pos = 0
-    while (pos < buf.length) {
-      const h = readBatchHeader(buf, pos)
-      const size = h.batchLength + 12
-      const batch = buf.subarray(pos, pos + size)
-      const records = (await readBatchRecords(batch)).map((rec) => ({
-        offset: rec.offset,
-        key: rec.key?.toString() ?? null,
-        value: rec.value?.toString() ?? null,
-        timestampMs: rec.timestampMs,
-      }))
-      const lastOffset = h.baseOffset + h.lastOffsetDelta
-      if (lastOffset >= offset) {
-        out.push({ baseOffset: h.baseOffset, lastOffset, attributes: h.attributes, producerId: h.producerId, baseSequence: h.baseSequence, baseTimestamp: h.baseTimestamp, records })
-      }
-      offset = Math.max(offset, lastOffset + 1)
-      pos += size
+  for await (const { header: h, bytes, lastOffset, fromOffset } of servedBatches(log)) {
+    const records = (await readBatchRecords(bytes)).map((rec) => ({
+      offset: rec.offset,
+      key: rec.key?.toString() ?? null,
+      value: rec.value?.toString() ?? null,
+      timestampMs: rec.timestampMs,
+    }))
+    if (lastOffset >= fromOffset) {
+      out.push({ baseOffset: h.baseOffset, lastOffset, attributes: h.attributes, producerId: h.producerId, baseSequence: h.baseSequence, baseTimestamp: h.baseTimestamp, records })
     }
   }
   return out

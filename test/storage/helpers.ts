@@ -2,12 +2,15 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { expect } from 'vitest'
 import { type BrokerConfig, defaultBrokerConfig } from '../../src/config/broker-config.js'
 import { silentLogger } from '../../src/logger.js'
-import { buildRecordBatch, iterateBatches, iterateRecords, type BuildBatchOptions } from '../../src/protocol/record-batch.js'
+import { ErrorCode } from '../../src/protocol/errors.js'
+import { buildRecordBatch, iterateBatches, iterateRecords, readBatchHeader, type BatchHeader, type BuildBatchOptions } from '../../src/protocol/record-batch.js'
 import type { FileHandle, FileSystem } from '../../src/storage/fs/file-system.js'
 import { NodeFileSystem } from '../../src/storage/fs/node-file-system.js'
 import { LogManager, type LogManagerOptions } from '../../src/storage/log-manager.js'
+import type { PartitionLog } from '../../src/storage/partition-log.js'
 
 export const tmpDirs: string[] = []
 
@@ -55,6 +58,34 @@ export function recordsOf(buf: Buffer | null, minOffset = 0): { offset: number; 
 export function batchBaseOffsets(buf: Buffer | null): number[] {
   if (!buf) return []
   return [...iterateBatches(buf)].map((b) => b.header.baseOffset)
+}
+
+export interface ServedBatch {
+  header: BatchHeader
+  /** the whole batch, as served */
+  bytes: Buffer
+  lastOffset: number
+  /** the offset the reader had reached when this batch came: a batch with lastOffset below it was served before */
+  fromOffset: number
+}
+
+/** Every batch from the log start offset to the high watermark, through the fetch path (read). */
+export async function* servedBatches(log: PartitionLog): AsyncGenerator<ServedBatch> {
+  let offset = log.logStartOffset
+  while (offset < log.highWatermark) {
+    const r = await log.read(offset, { maxBytes: 1 << 20, minOneMessage: true })
+    expect(r.errorCode).toBe(ErrorCode.NONE)
+    const buf = r.records!
+    if (buf.length === 0) break
+    for (let pos = 0; pos < buf.length; ) {
+      const header = readBatchHeader(buf, pos)
+      const size = header.batchLength + 12
+      const lastOffset = header.baseOffset + header.lastOffsetDelta
+      yield { header, bytes: buf.subarray(pos, pos + size), lastOffset, fromOffset: offset }
+      offset = Math.max(offset, lastOffset + 1)
+      pos += size
+    }
+  }
 }
 
 /** Node file system that counts fdatasync calls. */

@@ -1,16 +1,17 @@
-// Shared by the admin API tests: topics and records set up straight through storage (so the tests
-// do not depend on the Produce handler), and which APIs the registry serves.
+// Topics and records set up straight through storage (so the tests do not depend on the
+// CreateTopics or Produce handlers), and which APIs the registry serves.
 import { handlers } from '../../src/handlers/index.js'
 import { buildBatchSync } from '../../src/records/index.js'
-import type { TestBroker } from '../helpers/broker.js'
+import type { Topic } from '../../src/storage/log-manager.js'
+import type { TestBroker } from './broker.js'
 
 /** True when Brook's handler registry serves this API key (e.g. 0 = Produce, 2 = ListOffsets). */
 export function servesApi(apiKey: number): boolean {
   return handlers.some((h) => h.apiKey === apiKey)
 }
 
-export async function createTopic(tb: TestBroker, name: string, numPartitions = 1, configs: Record<string, string> = {}): Promise<void> {
-  await tb.broker.services.logs.createTopic({ name, numPartitions, replicationFactor: 1, configs }, { validateOnly: false })
+export function createTopic(tb: TestBroker, name: string, numPartitions = 1, configs: Record<string, string> = {}): Promise<Topic> {
+  return tb.broker.services.logs.createTopic({ name, numPartitions, replicationFactor: 1, configs }, { validateOnly: false })
 }
 
 export interface AppendOptions {
