@@ -3,6 +3,7 @@
 import type { Socket } from 'node:net'
 import type { Logger } from '../logger.js'
 import { FrameAssembler } from './frame-assembler.js'
+import { FramePool } from './frame-pool.js'
 import { FrameSizeError, FrameSplitter } from './frame-splitter.js'
 import { installReadTarget } from './socket-reads.js'
 
@@ -19,7 +20,13 @@ export interface ConnectionInfo {
  * (size prefix included), or null for no response (acks=0). Throwing/rejecting closes the
  * connection: that is how malformed frames, unknown api keys and unsupported versions end.
  */
-export type RequestProcessor = (frame: Buffer, conn: ConnectionInfo) => Promise<Buffer[] | null> | Buffer[] | null
+export type RequestProcessor = ((frame: Buffer, conn: ConnectionInfo) => Promise<Buffer[] | null> | Buffer[] | null) & {
+  /**
+   * Optional: API keys whose handling lets go of the frame once the result has settled, so that
+   * the frame's buffer can be reused for a later request (see frame-pool.ts).
+   */
+  releasesFrame?: (apiKey: number) => boolean
+}
 
 export interface ConnectionOptions {
   id: number
@@ -35,6 +42,8 @@ export interface ConnectionOptions {
 
 /** how long an ended connection may wait for the peer's FIN before it is destroyed */
 const END_GRACE_MS = 1000
+/** Shared by every connection (the event loop is the only user). */
+const framePool = new FramePool()
 const MAX_TIMER_MS = 2 ** 31 - 1
 
 interface Slot {
@@ -69,7 +78,8 @@ export class Connection {
     socket.setNoDelay(true)
     // Timers overflow past 2^31-1 ms; anything that long means "never reap".
     socket.setTimeout(opts.idleTimeoutMs > MAX_TIMER_MS ? 0 : opts.idleTimeoutMs)
-    const assembler = new FrameAssembler(opts.maxRequestBytes)
+    const releasesFrame = opts.processor.releasesFrame
+    const assembler = new FrameAssembler(opts.maxRequestBytes, releasesFrame ? { frames: framePool, pooled: releasesFrame } : null)
     if (installReadTarget(socket, assembler, () => this.onReadDone())) {
       this.frames = assembler
     } else {
@@ -171,19 +181,29 @@ export class Connection {
   private dispatch(frame: Buffer): void {
     const slot: Slot = { done: false, chunks: null }
     this.queue.push(slot)
+    // A pooled frame goes back once its request has settled, whatever became of the connection.
+    const pooled = framePool.owns(frame)
     let result: Promise<Buffer[] | null> | Buffer[] | null
     try {
       result = this.opts.processor(frame, this.info)
     } catch (err) {
+      if (pooled) framePool.release(frame)
       this.fail(err)
       return
     }
     if (result !== null && typeof (result as Promise<unknown>).then === 'function') {
       ;(result as Promise<Buffer[] | null>).then(
-        (chunks) => this.complete(slot, chunks),
-        (err) => this.fail(err),
+        (chunks) => {
+          if (pooled) framePool.release(frame)
+          this.complete(slot, chunks)
+        },
+        (err) => {
+          if (pooled) framePool.release(frame)
+          this.fail(err)
+        },
       )
     } else {
+      if (pooled) framePool.release(frame)
       this.complete(slot, result as Buffer[] | null)
     }
   }

@@ -7,6 +7,7 @@
 //
 // Limits: a size prefix above maxBytes (or negative) fails at once; a large frame's buffer is
 // allocated only once a sixteenth of it has arrived, so declared-but-unsent sizes cost nothing.
+import type { FramePool } from './frame-pool.js'
 import { FrameSizeError } from './frame-splitter.js'
 
 /** Reads that land in the scratch buffer (Node's own read size). */
@@ -43,7 +44,14 @@ export class FrameAssembler {
   private direct = false
   private error: FrameSizeError | null = null
 
-  constructor(private readonly maxBytes: number) {}
+  /**
+   * `pool`: large frames whose API key `pooled` accepts come from it (the connection gives them
+   * back when their request has settled).
+   */
+  constructor(
+    private readonly maxBytes: number,
+    private readonly pool: { frames: FramePool; pooled: (apiKey: number) => boolean } | null = null,
+  ) {}
 
   /** Bytes received but not yet returned as frames. */
   get bufferedBytes(): number {
@@ -127,13 +135,26 @@ export class FrameAssembler {
         this.finishFrame()
       } else if (this.frame === null && this.filled * 16 >= this.frameSize) {
         // Enough of it has arrived to believe the size: allocate and read the rest in place.
-        const frame = Buffer.allocUnsafe(this.frameSize)
+        const frame = this.allocate(this.frameSize)
         let at = 0
         for (const part of this.early) at += part.copy(frame, at)
         this.early = []
         this.frame = frame
       }
     }
+  }
+
+  /** A large frame's buffer, from the pool when its API key (the first two bytes) allows. */
+  private allocate(size: number): Buffer {
+    if (this.pool !== null) {
+      const first = this.early[0]
+      const apiKey = first.length >= 2 ? first.readInt16BE(0) : ((first[0] << 24) | (this.early[1][0] << 16)) >> 16
+      if (this.pool.pooled(apiKey)) {
+        const frame = this.pool.frames.acquire(size)
+        if (frame !== null) return frame
+      }
+    }
+    return Buffer.allocUnsafe(size)
   }
 
   private finishFrame(): void {

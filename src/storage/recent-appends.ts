@@ -1,13 +1,19 @@
-// The most recent appends of an active segment, kept in memory (the appended buffers themselves,
-// no copy) so that consumers at the tail of the log, typically a long-poll fetch woken by the
-// append, are answered without a file read and its thread-pool round trip. Bounded per segment
-// and across all segments; when over budget the oldest entries go and reads fall back to the
-// file. Only whole appends are kept and they stay contiguous up to the segment's written size,
-// so a read served from here returns exactly the bytes the file read would.
+// The most recent appends of an active segment, kept in memory so that consumers at the tail of
+// the log, typically a long-poll fetch woken by the append, are answered without a file read and
+// its thread-pool round trip. Small appends (the latency-sensitive case) are copied into chunks
+// this segment owns: the appended buffer is a view of a request frame, which the network layer
+// may reuse once the append is done. Larger appends are not kept (readers go to the file).
+// Bounded per segment and across all segments; when over budget the oldest entries go and reads
+// fall back to the file. Only whole appends are kept and they stay contiguous up to the
+// segment's written size, so a read served from here returns exactly the bytes the file would.
 import { batchSize, HEADER_SIZE, LAST_OFFSET_DELTA, readInt64 } from './batch-format.js'
 
-/** Bytes one segment may hold (counted as the retained ArrayBuffers, which may be larger). */
-const SEGMENT_MAX_BYTES = 2 * 1024 * 1024
+/** Appends up to this size are kept (copied); a larger one empties the cache. */
+const APPEND_MAX_BYTES = 64 * 1024
+/** Copies go into chunks of this size (one allocation for many small appends). */
+const CHUNK_BYTES = 64 * 1024
+/** Bytes one segment may hold (plus up to one partly used chunk). */
+const SEGMENT_MAX_BYTES = 1024 * 1024
 /** Bytes all segments together may hold. */
 const TOTAL_MAX_BYTES = 16 * 1024 * 1024
 
@@ -36,17 +42,24 @@ export function recentAppendsBytes(): number {
 export class RecentAppends {
   private entries: Entry[] = []
   private bytes = 0
+  /** The chunk small appends are copied into, and how much of it is used. */
+  private chunk: Buffer | null = null
+  private chunkUsed = 0
 
   /** Records an append that was just written at `position` (whole batches, offsets assigned). */
-  add(buf: Buffer, position: number, baseOffset: number, lastOffset: number): void {
+  add(appended: Buffer, position: number, baseOffset: number, lastOffset: number): void {
+    if (appended.length > APPEND_MAX_BYTES) {
+      this.clear()
+      return
+    }
     const n = this.entries.length
     // Entries must stay contiguous: after a gap, start over from this append.
     if (n > 0) {
       const last = this.entries[n - 1]
       if (last.position + last.buf.length !== position) this.clear()
     }
-    // A view pins its whole ArrayBuffer (e.g. the request frame): count that.
-    const cost = Math.max(buf.length, buf.buffer.byteLength)
+    const buf = this.copy(appended)
+    const cost = buf.length
     this.entries.push({ position, buf, baseOffset, lastOffset, cost })
     this.bytes += cost
     totalBytes += cost
@@ -61,6 +74,20 @@ export class RecentAppends {
     totalBytes -= this.bytes
     this.bytes = 0
     this.entries = []
+    this.chunk = null
+    this.chunkUsed = 0
+  }
+
+  private copy(appended: Buffer): Buffer {
+    const n = appended.length
+    if (this.chunk === null || this.chunk.length - this.chunkUsed < n) {
+      this.chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES)
+      this.chunkUsed = 0
+    }
+    const at = this.chunkUsed
+    appended.copy(this.chunk, at)
+    this.chunkUsed = at + n
+    return this.chunk.subarray(at, at + n)
   }
 
   /**

@@ -68,8 +68,28 @@ describe('RecentAppends', () => {
     // The first batch larger than maxBytes without minOneMessage.
     expect(r.read(5, 1, false, 10_000)).toEqual({ records: Buffer.alloc(0), tooLarge: true })
     for (let i = 0; i < 100; i++) r.add(Buffer.alloc(64 * 1024), b.length + 10 + c.length + i * 65536, 6 + i, 6 + i)
-    expect(recentAppendsBytes() - before).toBeLessThanOrEqual(2 * 1024 * 1024)
+    expect(recentAppendsBytes() - before).toBeLessThanOrEqual(1024 * 1024)
     r.clear()
     expect(recentAppendsBytes()).toBe(before)
+  })
+
+  it('keeps its own copy: the appended buffer (a request frame) may be reused afterwards', () => {
+    const r = new RecentAppends()
+    const frame = Buffer.concat([Buffer.alloc(7, 1), batch(3)])
+    const records = frame.subarray(7)
+    const expected = Buffer.from(records)
+    r.add(records, 0, 0, 2)
+    frame.fill(0xaa)
+    expect(r.read(1, 1 << 20, true, expected.length)?.records.equals(expected)).toBe(true)
+    r.clear()
+  })
+
+  it('does not keep appends larger than 64 KiB (they are read from the file)', () => {
+    const r = new RecentAppends()
+    const small = batch(1)
+    r.add(small, 0, 0, 0)
+    r.add(Buffer.alloc(64 * 1024 + 1), small.length, 1, 1)
+    expect(r.read(0, 1000, true, 1 << 20)).toBeUndefined()
+    expect(r.read(1, 1000, true, 1 << 20)).toBeUndefined()
   })
 })
