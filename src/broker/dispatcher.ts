@@ -1,6 +1,7 @@
 // Frame -> handler -> response frame. Decodes the request header (v1, or v2 for flexible
 // versions), checks the version range, decodes the body, calls the handler and encodes the
 // response header (v0, or v1 for flexible versions) and body as Writer chunks.
+import { carryWrittenHook } from '../network/response-written.js'
 import type { ConnectionInfo, RequestProcessor } from '../network/connection.js'
 import type { Logger } from '../logger.js'
 import type { MessageCodec } from '../protocol/codec.js'
@@ -106,7 +107,7 @@ export class Dispatcher {
     if (res === null || res === undefined) return null
     const flexible = !handler.responseHeaderV0 && ctx.apiVersion >= handler.response.flexibleMinVersion
     try {
-      return encodeFrame(handler.response, res, ctx.apiVersion, ctx.correlationId, flexible)
+      return carryWrittenHook(res, encodeFrame(handler.response, res, ctx.apiVersion, ctx.correlationId, flexible))
     } catch (err) {
       this.logger.error(logFields(ctx, { err }), 'cannot encode the response; closing the connection')
       throw new RequestRejectedError('response encoding failed')

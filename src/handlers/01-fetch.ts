@@ -12,6 +12,7 @@ import {
   type FetchResponsePartitionData as PartitionData,
 } from '../protocol/generated/fetch-response.js'
 import { type PartitionReadRequest, readPartitions, readPartitionsNow } from '../storage/fetch-reads.js'
+import { FetchReadBuffers } from './fetch-read-buffers.js'
 import type { PartitionLog, ReadResult } from '../storage/partition-log.js'
 
 const EMPTY = Buffer.alloc(0)
@@ -102,11 +103,11 @@ function readRequests(slots: Slot[]): PartitionReadRequest[] {
 }
 
 /** Reads every slot: at once when nothing needs I/O (a consumer at the tail), else from the files. */
-function fill(slots: Slot[], maxBytes: number): Filled | Promise<Filled> {
+function fill(slots: Slot[], maxBytes: number, buffers: FetchReadBuffers): Filled | Promise<Filled> {
   const reads = readRequests(slots)
   const now = readPartitionsNow(reads, { maxBytes })
   if (now !== undefined) return apply(slots, now)
-  return readPartitions(reads, { maxBytes }).then((results) => apply(slots, results))
+  return readPartitions(reads, { maxBytes, alloc: buffers.alloc }).then((results) => apply(slots, results))
 }
 
 function envelope(errorCode: number, responses: TopicResponse[]): FetchResponse {
@@ -114,14 +115,14 @@ function envelope(errorCode: number, responses: TopicResponse[]): FetchResponse 
 }
 
 /** Kafka answers at once on an error, enough data, no wait, or nothing to wait for; else long-polls. */
-function afterFirstFill(req: FetchRequest, responses: TopicResponse[], slots: Slot[], maxBytes: number, first: Filled): FetchResponse | Promise<FetchResponse> {
+function afterFirstFill(req: FetchRequest, responses: TopicResponse[], slots: Slot[], maxBytes: number, first: Filled, buffers: FetchReadBuffers): FetchResponse | Promise<FetchResponse> {
   const minBytes = Math.max(req.minBytes, 1)
-  if (req.maxWaitMs <= 0 || slots.length === 0 || first.errors || first.bytes >= minBytes) return envelope(ErrorCode.NONE, responses)
+  if (req.maxWaitMs <= 0 || slots.length === 0 || first.errors || first.bytes >= minBytes) return buffers.releaseAfterWrite(envelope(ErrorCode.NONE, responses))
   const logs = new Array<PartitionLog>(slots.length)
   for (let i = 0; i < slots.length; i++) logs[i] = slots[i].read.log
   return waitForAppends(logs, { neededBytes: minBytes - first.bytes, maxWaitMs: req.maxWaitMs }).then(async () => {
-    await fill(slots, maxBytes)
-    return envelope(ErrorCode.NONE, responses)
+    await fill(slots, maxBytes, buffers)
+    return buffers.releaseAfterWrite(envelope(ErrorCode.NONE, responses))
   })
 }
 
@@ -140,9 +141,10 @@ export const handler: ApiHandler<FetchRequest, FetchResponse> = {
 
     const { responses, slots } = plan(ctx, req)
     const maxBytes = Math.max(0, req.maxBytes)
-    const first = fill(slots, maxBytes)
-    if (first instanceof Promise) return first.then((f) => afterFirstFill(req, responses, slots, maxBytes, f))
-    return afterFirstFill(req, responses, slots, maxBytes, first)
+    const buffers = new FetchReadBuffers()
+    const first = fill(slots, maxBytes, buffers)
+    if (first instanceof Promise) return first.then((f) => afterFirstFill(req, responses, slots, maxBytes, f, buffers))
+    return afterFirstFill(req, responses, slots, maxBytes, first, buffers)
   },
 
   // v13+: the top-level error only; earlier versions also repeat it in every partition.

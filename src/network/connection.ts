@@ -1,5 +1,6 @@
 // One client connection: frame splitting, pipelined requests with responses written strictly in
 // request order, backpressure, idle reaping and graceful close.
+import { ON_RESPONSE_WRITTEN, type ResponseWrittenHook } from './response-written.js'
 import type { Socket } from 'node:net'
 import type { Logger } from '../logger.js'
 import { FrameAssembler } from './frame-assembler.js'
@@ -222,7 +223,15 @@ export class Connection {
       const slot = this.queue.shift()!
       if (slot.chunks === null) continue
       // Chunks go out as they are (records stay zero-copy views).
-      for (const chunk of slot.chunks) this.socket.write(chunk)
+      const chunks = slot.chunks
+      const last = chunks.length - 1
+      for (let i = 0; i < last; i++) this.socket.write(chunks[i])
+      // Corked chunks leave in one writev whose callbacks run when it completes.
+      const written = (chunks as ResponseWrittenHook)[ON_RESPONSE_WRITTEN]
+      if (last >= 0) {
+        if (written === undefined) this.socket.write(chunks[last])
+        else this.socket.write(chunks[last], () => written())
+      } else written?.()
     }
     if (this.socket.writableLength > this.opts.writeHighWaterMark) this.writeBlocked = true
   }

@@ -48,7 +48,8 @@ function applyWave(results: ReadResult[], reads: readonly ReadResult[], from: nu
   }
 }
 
-export async function readPartitions(requests: readonly PartitionReadRequest[], opts: { maxBytes: number }): Promise<ReadResult[]> {
+/** opts.alloc: buffers for the file reads (see PartitionLog.read). */
+export async function readPartitions(requests: readonly PartitionReadRequest[], opts: { maxBytes: number; alloc?: (length: number) => Buffer }): Promise<ReadResult[]> {
   const results = new Array<ReadResult>(requests.length)
   const budget: Budget = { remaining: Math.max(0, opts.maxBytes), haveData: false }
   let i = 0
@@ -57,7 +58,7 @@ export async function readPartitions(requests: readonly PartitionReadRequest[], 
     const minOneMessage = !budget.haveData
     const wave: Promise<ReadResult>[] = []
     for (let j = i; j < end; j++) {
-      wave.push(requests[j].log.read(requests[j].fetchOffset, { maxBytes: Math.min(requests[j].maxBytes, budget.remaining), minOneMessage }))
+      wave.push(requests[j].log.read(requests[j].fetchOffset, { maxBytes: Math.min(requests[j].maxBytes, budget.remaining), minOneMessage, alloc: opts.alloc }))
     }
     applyWave(results, await Promise.all(wave), i, budget)
     i = end

@@ -37,6 +37,7 @@ import { isInternalTopicName, validateNewTopic } from './topic-names.js'
 import type { BrokerConfigLayers } from '../config/topic-config-catalog-describe.js'
 import { recoverSegmentSwaps } from './cleaner/segment-swap.js'
 import { StoragePolicies } from './retention-policies.js'
+import { settleAll } from './settle-all.js'
 
 export interface LogManagerOptions {
   dataDir: string | null /* null = memory only */
@@ -137,19 +138,21 @@ export class LogManager {
       throw new Error(`The cluster id ${config.clusterId} doesn't match the stored cluster id ${stored.clusterId} in ${metaPath}`)
     }
     const clusterId = stored?.clusterId ?? config.clusterId ?? uuidToKafkaBase64(randomKafkaUuid())
-    if (!stored?.clusterId || stored.nodeId === undefined) {
-      await writeMetaProperties(fs, metaPath, { clusterId, nodeId: config.nodeId, directoryId: stored?.directoryId ?? uuidToKafkaBase64(randomKafkaUuid()) })
-    }
-
+    // meta.properties, the clean-shutdown marker and the producer id block are independent files:
+    // their round trips to the thread pool overlap (startup of a new data dir pays one, not three).
+    const metaWritten = !stored?.clusterId || stored.nodeId === undefined
+      ? writeMetaProperties(fs, metaPath, { clusterId, nodeId: config.nodeId, directoryId: stored?.directoryId ?? uuidToKafkaBase64(randomKafkaUuid()) })
+      : undefined
     const markerPath = `${root}/${CLEAN_SHUTDOWN_FILE}`
-    const cleanShutdown = (await fs.stat(markerPath)) !== null
-    if (cleanShutdown) {
-      // Gone before any write: a crash from here on must not look clean.
+    const markerRemoved = fs.stat(markerPath).then(async (marker) => {
+      if (marker === null) return false
+      // Gone before any log write (load() below): a crash from here on must not look clean.
       await fs.unlink(markerPath)
       await fs.syncDir(root)
-    }
-
-    const producerIds = await ProducerIdManager.open(opts.dataDir === null ? null : fs, opts.dataDir === null ? null : `${root}/${PRODUCER_IDS_FILE}`, logger)
+      return true
+    })
+    const producerIdsOpened = ProducerIdManager.open(opts.dataDir === null ? null : fs, opts.dataDir === null ? null : `${root}/${PRODUCER_IDS_FILE}`, logger)
+    const [, cleanShutdown, producerIds] = await settleAll([metaWritten, markerRemoved, producerIdsOpened] as const)
     const manager = new LogManager(fs, root, opts, now, new HandleCache(opts.maxOpenSegmentFiles ?? 1024), { clusterId, nodeId: config.nodeId }, producerIds)
     await manager.load(cleanShutdown)
     await manager.policies.start()
@@ -158,9 +161,13 @@ export class LogManager {
 
   private async load(cleanShutdown: boolean): Promise<void> {
     const { fs, root } = this
-    const storedTopics = await readTopicsFile(fs, `${root}/${TOPICS_FILE}`)
-    const recoveryPoints = (await readOffsetCheckpoint(fs, `${root}/${RECOVERY_POINT_FILE}`)) ?? new Map<string, number>()
-    const logStartOffsets = (await readOffsetCheckpoint(fs, `${root}/${LOG_START_OFFSET_FILE}`)) ?? new Map<string, number>()
+    const [storedTopics, storedRecoveryPoints, storedLogStartOffsets] = await settleAll([
+      readTopicsFile(fs, `${root}/${TOPICS_FILE}`),
+      readOffsetCheckpoint(fs, `${root}/${RECOVERY_POINT_FILE}`),
+      readOffsetCheckpoint(fs, `${root}/${LOG_START_OFFSET_FILE}`),
+    ] as const)
+    const recoveryPoints = storedRecoveryPoints ?? new Map<string, number>()
+    const logStartOffsets = storedLogStartOffsets ?? new Map<string, number>()
 
     const known = new Set<string>()
     for (const t of storedTopics) for (let p = 0; p < t.numPartitions; p++) known.add(`${t.name}-${p}`)
@@ -212,16 +219,19 @@ export class LogManager {
     return `${this.root}/${topic}-${partition}`
   }
 
-  private async openPartition(entry: TopicEntry, partition: number, load: PartitionLoadOptions): Promise<PartitionLog> {
+  /** created: removeStaleDir just ran, so there is no partition.metadata to compare and no
+   * interrupted cleaner swap to recover (two thread-pool round trips fewer per new partition). */
+  private async openPartition(entry: TopicEntry, partition: number, load: PartitionLoadOptions, opts: { created?: boolean } = {}): Promise<PartitionLog> {
     const dir = this.partitionDir(entry.topic.name, partition)
     await this.fs.mkdir(dir)
     const metaPath = `${dir}/${PARTITION_METADATA_FILE}`
-    const existing = (await this.fs.stat(metaPath)) ? parsePartitionMetadata((await this.fs.readFile(metaPath)).toString('utf8')) : null
+    const existing = !opts.created && (await this.fs.stat(metaPath)) ? parsePartitionMetadata((await this.fs.readFile(metaPath)).toString('utf8')) : null
     if (existing !== entry.topic.topicId) {
       if (existing !== null) this.opts.logger.warn({ dir, found: existing, expected: entry.topic.topicId }, 'partition.metadata names another topic id; rewriting it')
       await this.fs.writeFile(metaPath, formatPartitionMetadata(entry.topic.topicId))
     }
-    await recoverSegmentSwaps(this.fs, dir, this.opts.logger) // an interrupted cleaner swap, before the loader sees the files
+    // an interrupted cleaner swap, before the loader sees the files
+    if (!opts.created) await recoverSegmentSwaps(this.fs, dir, this.opts.logger)
     return openPartitionLog(
       {
         fs: this.fs,
@@ -279,7 +289,7 @@ export class LogManager {
       }
       for (let p = 0; p < numPartitions; p++) await this.removeStaleDir(this.partitionDir(name, p))
       await forEachLimit([...Array(numPartitions).keys()], OPEN_CONCURRENCY, async (p) => {
-        entry.topic.partitions[p] = await this.openPartition(entry, p, { cleanShutdown: true, recoveryPoint: 0, logStartOffset: 0 })
+        entry.topic.partitions[p] = await this.openPartition(entry, p, { cleanShutdown: true, recoveryPoint: 0, logStartOffset: 0 }, { created: true })
       })
       // Broker config layers may have changed while the partitions were opening.
       entry.logConfig = resolveLogConfig(configs, this.opts.config, this.brokerDefaults)
@@ -340,7 +350,7 @@ export class LogManager {
       const added: PartitionLog[] = []
       for (let p = current; p < totalCount; p++) {
         await this.removeStaleDir(this.partitionDir(name, p))
-        added.push(await this.openPartition(entry, p, { cleanShutdown: true, recoveryPoint: 0, logStartOffset: 0 }))
+        added.push(await this.openPartition(entry, p, { cleanShutdown: true, recoveryPoint: 0, logStartOffset: 0 }, { created: true }))
       }
       entry.topic.partitions.push(...added)
       entry.topic.numPartitions = entry.topic.partitions.length

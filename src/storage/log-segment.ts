@@ -231,7 +231,7 @@ export class LogSegment {
    * minOneMessage), never past readableSize. null when no batch at or after target is readable.
    * Normally one positional read: from the index position, covering the index gap plus maxBytes.
    */
-  async read(target: number, maxBytes: number, minOneMessage: boolean): Promise<SegmentReadResult | null> {
+  async read(target: number, maxBytes: number, minOneMessage: boolean, alloc?: (length: number) => Buffer): Promise<SegmentReadResult | null> {
     const recent = this.readRecent(target, maxBytes, minOneMessage)
     if (recent !== undefined) return recent
     const capped = Math.min(maxBytes, MAX_READ_BYTES)
@@ -244,14 +244,14 @@ export class LogSegment {
     const slack = Math.max(MIN_READ_SLACK, this.indexIntervalBytes() * 2)
     const h = await this.acquire()
     try {
-      let buf = await h.read(start, Math.min(limit - start, slack + maxBytes))
+      let buf = await h.read(start, Math.min(limit - start, slack + maxBytes), alloc)
       let off = 0
       // Walk headers to the batch that contains target.
       for (;;) {
         if (off + HEADER_SIZE > buf.length) {
           if (start + off >= limit) return null
           start += off
-          buf = await h.read(start, Math.min(limit - start, slack + maxBytes))
+          buf = await h.read(start, Math.min(limit - start, slack + maxBytes), alloc)
           off = 0
           if (buf.length < HEADER_SIZE) return null
         }
@@ -267,7 +267,7 @@ export class LogSegment {
       if (off + wanted > buf.length && buf.length - off < firstSize) {
         // The first batch is larger than what the first read covered: read exactly what is wanted.
         start += off
-        buf = await h.read(start, wanted)
+        buf = await h.read(start, wanted, alloc)
         off = 0
       }
       const end = Math.min(buf.length, off + wanted)

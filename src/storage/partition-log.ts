@@ -291,7 +291,8 @@ export class PartitionLog {
     return { errorCode: ErrorCode.NONE, records: r === null ? EMPTY : r.records, highWatermark: hw, lastStableOffset: hw, logStartOffset: this._logStartOffset }
   }
 
-  async read(fetchOffset: number, opts: { maxBytes: number; minOneMessage: boolean }): Promise<ReadResult> {
+  /** opts.alloc: buffers for file reads (Fetch passes pooled ones it releases once written). */
+  async read(fetchOffset: number, opts: { maxBytes: number; minOneMessage: boolean; alloc?: (length: number) => Buffer }): Promise<ReadResult> {
     const now = this.readNow(fetchOffset, opts)
     if (now !== undefined) return now
     const logStartOffset = this._logStartOffset
@@ -305,7 +306,7 @@ export class PartitionLog {
     let records: Buffer = EMPTY
     if (fetchOffset < this.hw) {
       try {
-        records = await this.readFromSegments(fetchOffset, Math.max(0, opts.maxBytes), opts.minOneMessage)
+        records = await this.readFromSegments(fetchOffset, Math.max(0, opts.maxBytes), opts.minOneMessage, opts.alloc)
       } catch (err) {
         // Segments deleted under the read (retention) or the log closed: answer as of now.
         if (fetchOffset < this._logStartOffset) {
@@ -319,10 +320,10 @@ export class PartitionLog {
     return { errorCode: ErrorCode.NONE, records, highWatermark: this.hw, lastStableOffset: this.hw, logStartOffset: this._logStartOffset }
   }
 
-  private async readFromSegments(fetchOffset: number, maxBytes: number, minOneMessage: boolean): Promise<Buffer> {
+  private async readFromSegments(fetchOffset: number, maxBytes: number, minOneMessage: boolean, alloc?: (length: number) => Buffer): Promise<Buffer> {
     let seg: LogSegment | undefined = this.segmentFor(fetchOffset)
     while (seg) {
-      const r = await seg.read(fetchOffset, maxBytes, minOneMessage)
+      const r = await seg.read(fetchOffset, maxBytes, minOneMessage, alloc)
       if (r) return r.records
       // Replaced by a cleaned segment while this read was on its way: start over.
       if (!this.segmentList.includes(seg)) {

@@ -4,8 +4,11 @@
 // Paths are plain strings joined with '/'.
 
 export interface FileHandle {
-  /** Reads up to `length` bytes at `position`; the result is shorter only at end of file. */
-  read(position: number, length: number): Promise<Buffer>
+  /**
+   * Reads up to `length` bytes at `position`; the result is shorter only at end of file.
+   * alloc: where the bytes go (a pooled buffer of exactly `length` bytes); default a fresh one.
+   */
+  read(position: number, length: number, alloc?: (length: number) => Buffer): Promise<Buffer>
   /** Writes all of `buffers` contiguously starting at `position`. */
   writev(buffers: readonly Buffer[], position: number): Promise<void>
   /**

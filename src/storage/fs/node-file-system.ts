@@ -5,8 +5,8 @@ import type { FileHandle, FileStat, FileSystem } from './file-system.js'
 class NodeFileHandle implements FileHandle {
   constructor(private readonly fh: fsp.FileHandle) {}
 
-  async read(position: number, length: number): Promise<Buffer> {
-    const buf = Buffer.allocUnsafe(length)
+  async read(position: number, length: number, alloc?: (length: number) => Buffer): Promise<Buffer> {
+    const buf = alloc ? alloc(length) : Buffer.allocUnsafe(length)
     let filled = 0
     while (filled < length) {
       const { bytesRead } = await this.fh.read(buf, filled, length - filled, position + filled)
