@@ -219,19 +219,19 @@ export class LogManager {
     return `${this.root}/${topic}-${partition}`
   }
 
-  /** created: removeStaleDir just ran, so there is no partition.metadata to compare and no
-   * interrupted cleaner swap to recover (two thread-pool round trips fewer per new partition). */
-  private async openPartition(entry: TopicEntry, partition: number, load: PartitionLoadOptions, opts: { created?: boolean } = {}): Promise<PartitionLog> {
+  /** load.created: removeStaleDir just ran, so there is no partition.metadata to compare, no
+   * interrupted cleaner swap to recover and no file to list (thread-pool round trips saved). */
+  private async openPartition(entry: TopicEntry, partition: number, load: PartitionLoadOptions): Promise<PartitionLog> {
     const dir = this.partitionDir(entry.topic.name, partition)
     await this.fs.mkdir(dir)
     const metaPath = `${dir}/${PARTITION_METADATA_FILE}`
-    const existing = !opts.created && (await this.fs.stat(metaPath)) ? parsePartitionMetadata((await this.fs.readFile(metaPath)).toString('utf8')) : null
+    const existing = !load.created && (await this.fs.stat(metaPath)) ? parsePartitionMetadata((await this.fs.readFile(metaPath)).toString('utf8')) : null
     if (existing !== entry.topic.topicId) {
       if (existing !== null) this.opts.logger.warn({ dir, found: existing, expected: entry.topic.topicId }, 'partition.metadata names another topic id; rewriting it')
       await this.fs.writeFile(metaPath, formatPartitionMetadata(entry.topic.topicId))
     }
     // an interrupted cleaner swap, before the loader sees the files
-    if (!opts.created) await recoverSegmentSwaps(this.fs, dir, this.opts.logger)
+    if (!load.created) await recoverSegmentSwaps(this.fs, dir, this.opts.logger)
     return openPartitionLog(
       {
         fs: this.fs,
@@ -289,7 +289,7 @@ export class LogManager {
       }
       for (let p = 0; p < numPartitions; p++) await this.removeStaleDir(this.partitionDir(name, p))
       await forEachLimit([...Array(numPartitions).keys()], OPEN_CONCURRENCY, async (p) => {
-        entry.topic.partitions[p] = await this.openPartition(entry, p, { cleanShutdown: true, recoveryPoint: 0, logStartOffset: 0 }, { created: true })
+        entry.topic.partitions[p] = await this.openPartition(entry, p, { cleanShutdown: true, recoveryPoint: 0, logStartOffset: 0, created: true })
       })
       // Broker config layers may have changed while the partitions were opening.
       entry.logConfig = resolveLogConfig(configs, this.opts.config, this.brokerDefaults)
@@ -350,7 +350,7 @@ export class LogManager {
       const added: PartitionLog[] = []
       for (let p = current; p < totalCount; p++) {
         await this.removeStaleDir(this.partitionDir(name, p))
-        added.push(await this.openPartition(entry, p, { cleanShutdown: true, recoveryPoint: 0, logStartOffset: 0 }, { created: true }))
+        added.push(await this.openPartition(entry, p, { cleanShutdown: true, recoveryPoint: 0, logStartOffset: 0, created: true }))
       }
       entry.topic.partitions.push(...added)
       entry.topic.numPartitions = entry.topic.partitions.length

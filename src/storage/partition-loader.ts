@@ -17,6 +17,8 @@ export interface PartitionLoadOptions {
   recoveryPoint: number | undefined
   /** From log-start-offset-checkpoint. */
   logStartOffset: number | undefined
+  /** The caller has just created the (empty) directory: nothing to list. */
+  created?: boolean
 }
 
 const EMPTY = Buffer.alloc(0)
@@ -96,8 +98,8 @@ export async function openPartitionLog(deps: PartitionLogDeps, opts: PartitionLo
   const { fs, dir, logger } = deps
   const now = deps.now()
   const indexInterval = (): number => deps.config().indexIntervalBytes
-  await fs.mkdir(dir)
-  const names = await fs.readdir(dir)
+  if (!opts.created) await fs.mkdir(dir)
+  const names = opts.created ? [] : await fs.readdir(dir)
   const logBases = new Set<number>()
   const snapshotOffsets: number[] = []
   for (const name of names) {
