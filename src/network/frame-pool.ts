@@ -8,8 +8,9 @@
 const CLASS_BYTES = 256 * 1024
 /** Frames up to this size are pooled (larger ones are allocated as usual). */
 export const POOLED_FRAME_MAX_BYTES = 8 * 1024 * 1024
-/** Idle buffers kept across all classes. */
-const MAX_IDLE_BYTES = 32 * 1024 * 1024
+/** Idle buffers kept across all classes, per pool: enough for a few connections' in-flight frames
+ * without holding much memory in an idle broker. */
+const MAX_IDLE_BYTES = 8 * 1024 * 1024
 
 export class FramePool {
   private readonly free = new Map<number, ArrayBuffer[]>()
