@@ -2,14 +2,13 @@
 librdkafka-compressed records read back through compacted topics."""
 import time
 
-from confluent_kafka import KafkaError, KafkaException, TopicPartition
+from confluent_kafka import KafkaError, TopicPartition
 from confluent_kafka.admin import ConfigResource, NewPartitions
 
-from compat_lib import Skip, assert_stored_codec, check, compressible_value
-from ck_common import admin, consumer, create_topic, poll_messages, produce_all, producer, read_partitions, topic_partitions
-from compaction_model import COMPACT_CONFIG, compaction_items, verify_compacted
+from compat_lib import CODECS, Skip, assert_stored_codec, check, compressible_value
+from ck_common import admin, consumer, create_topic, expect_kafka_error, poll_messages, produce_all, producer, read_partitions, topic_partitions
+import compaction_model
 
-CODECS = ('none', 'gzip', 'snappy', 'lz4', 'zstd')
 SOURCE_DYNAMIC_TOPIC, SOURCE_STATIC_BROKER, SOURCE_DEFAULT = 1, 4, 5
 
 
@@ -51,11 +50,8 @@ def alter_configs(ctx):
     got = (entries['retention.ms'].value, entries['max.message.bytes'].value)
     assert got == ('123456', '2000000'), 'after alter: %r' % (got,)
     bad = ConfigResource('topic', topic, set_config={'retention.ms': 'not-a-number'})
-    try:
-        admin(ctx).alter_configs([bad], request_timeout=15)[bad].result(timeout=20)
-        raise AssertionError('an invalid retention.ms was accepted')
-    except KafkaException as e:
-        assert e.args[0].name() == 'INVALID_CONFIG', 'invalid value: %s' % e
+    expect_kafka_error(lambda: admin(ctx).alter_configs([bad], request_timeout=15)[bad].result(timeout=20),
+                       'INVALID_CONFIG', 'an invalid retention.ms was accepted', 'invalid value')
     return 'set 2 configs, invalid value -> INVALID_CONFIG'
 
 
@@ -76,11 +72,8 @@ def create_partitions(ctx):
     assert sorted(p for p, _ in delivered) == list(range(5))
     msgs = read_partitions(ctx, topic, list(range(5)), 5)
     assert sorted(m.value() for m in msgs) == sorted(it['value'] for it in items), 'new partitions not readable'
-    try:
-        admin(ctx).create_partitions([NewPartitions(topic, 3)])[topic].result(timeout=20)
-        raise AssertionError('shrinking to 3 partitions was accepted')
-    except KafkaException as e:
-        assert e.args[0].name() == 'INVALID_PARTITIONS', 'shrink: %s' % e
+    expect_kafka_error(lambda: admin(ctx).create_partitions([NewPartitions(topic, 3)])[topic].result(timeout=20),
+                       'INVALID_PARTITIONS', 'shrinking to 3 partitions was accepted', 'shrink')
     return '2 -> 5 partitions, produce/consume on new ones, shrink -> INVALID_PARTITIONS'
 
 
@@ -135,21 +128,9 @@ _compaction = {}
 
 
 def compaction_setup(ctx):
-    """Once for all codecs: create the topics, write duplicates, roll the segment; share one deadline."""
-    if _compaction:
-        return _compaction
-    topics = {}
-    for codec in CODECS:
-        topic = ctx.topic('cmp-' + codec)
-        create_topic(ctx, topic, 1, COMPACT_CONFIG)
-        p = producer(ctx, **{'compression.codec': codec, 'linger.ms': 20})
-        produce_all(p, topic, compaction_items(codec))
-        topics[codec] = (topic, p)
-    time.sleep(1.2)  # past segment.ms, so the next append rolls the segment
-    for codec, (topic, p) in topics.items():
-        produce_all(p, topic, [dict(key=b'roll', value=b'roll')])
-    _compaction.update(topics=topics, deadline=time.monotonic() + 90)
-    return _compaction
+    return compaction_model.compaction_setup(
+        ctx, _compaction, CODECS, create_topic,
+        lambda ctx, codec: producer(ctx, **{'compression.codec': codec, 'linger.ms': 20}), produce_all)
 
 
 def read_topic(ctx, topic):
@@ -166,23 +147,4 @@ def read_topic(ctx, topic):
         c.close()
 
 
-def compacted_check(codec):
-    @check('compacted-%s' % codec, 'compacted topic: %s' % codec, 4, timeout_s=150)
-    def run(ctx):
-        setup = compaction_setup(ctx)
-        topic, _p = setup['topics'][codec]
-        last_problem = None
-        while True:
-            records, high = read_topic(ctx, topic)
-            ok, note = verify_compacted(records, high, codec)
-            if ok:
-                return note
-            last_problem = note
-            if time.monotonic() > setup['deadline']:
-                raise AssertionError(last_problem)
-            time.sleep(2)
-    return run
-
-
-for _codec in CODECS:
-    compacted_check(_codec)
+compaction_model.register_compacted_checks(CODECS, compaction_setup, read_topic)

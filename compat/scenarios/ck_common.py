@@ -1,10 +1,9 @@
 """confluent-kafka-python (librdkafka) helpers shared by the ck_* check modules."""
-import time
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from compat_lib import mock_create_topic, wait_until
+from compat_lib import check_same_records, mock_create_topic, poll_until, wait_until
 
 _admins = {}
 
@@ -57,6 +56,15 @@ def create_topic(ctx, name, partitions, config=None, wait_s=15):
     wait_until(ready, wait_s, what='metadata for %s with %d partitions' % (name, partitions))
 
 
+def expect_kafka_error(action, error_name, accepted_msg, what):
+    """action() must fail with the KafkaException named error_name (librdkafka's short name)."""
+    try:
+        action()
+        raise AssertionError(accepted_msg)
+    except KafkaException as e:
+        assert e.args[0].name() == error_name, '%s: %s' % (what, e)
+
+
 def producer(ctx, **extra):
     conf = base_conf(ctx, **{'linger.ms': 5, 'message.timeout.ms': 30000, 'acks': 'all'})
     conf.update(extra)
@@ -107,23 +115,16 @@ def consumer(ctx, group, **extra):
 
 def poll_messages(c, want, timeout_s, settle_s=0.5):
     """Poll until `want` messages arrived (then `settle_s` more, to catch extras) or timeout."""
-    got = []
-    deadline = time.monotonic() + timeout_s
-    settle_until = None
-    while time.monotonic() < deadline:
+    def poll_once():
         m = c.poll(0.2)
-        if m is not None:
-            if m.error() is not None:
-                if m.error().code() == KafkaError._PARTITION_EOF:
-                    continue
-                raise KafkaException(m.error())
-            got.append(m)
-        if len(got) >= want:
-            if settle_until is None:
-                settle_until = time.monotonic() + settle_s
-            elif time.monotonic() >= settle_until:
-                break
-    return got
+        if m is None:
+            return []
+        if m.error() is not None:
+            if m.error().code() == KafkaError._PARTITION_EOF:
+                return []
+            raise KafkaException(m.error())
+        return [m]
+    return poll_until(poll_once, want, timeout_s, settle_s)
 
 
 def read_partitions(ctx, topic, partitions, want, timeout_s=30, **conf):
@@ -143,28 +144,9 @@ def as_record(m):
 
 def assert_same_records(items, delivered, messages):
     """Every produced item came back once, at the offset its delivery report gave, with its content."""
-    by_pos = {}
-    for m in messages:
-        r = as_record(m)
-        pos = (r['partition'], r['offset'])
-        assert pos not in by_pos, 'offset %s delivered twice' % (pos,)
-        by_pos[pos] = r
-    assert len(by_pos) == len(items), 'consumed %d records, produced %d' % (len(by_pos), len(items))
-    for it, pos in zip(items, delivered):
-        r = by_pos.get(pos)
-        assert r is not None, 'record at %s missing' % (pos,)
-        assert r['key'] == it.get('key'), 'key at %s: %r != %r' % (pos, r['key'], it.get('key'))
-        assert r['value'] == it.get('value'), 'value at %s differs' % (pos,)
-        want_headers = [(k, v) for k, v in (it.get('headers') or [])]
-        got_headers = [(k, v) for k, v in r['headers']]
-        assert got_headers == want_headers, 'headers at %s: %r != %r' % (pos, got_headers, want_headers)
-    # per partition: offsets strictly increasing in consumption order
-    last = {}
-    for m in messages:
-        assert m.offset() > last.get(m.partition(), -1), 'partition %d out of order' % m.partition()
-        last[m.partition()] = m.offset()
+    check_same_records(items, delivered, [as_record(m) for m in messages])
 
 
-__all__ = ['admin', 'create_topic', 'producer', 'produce_all', 'consumer', 'poll_messages',
+__all__ = ['admin', 'expect_kafka_error', 'create_topic', 'producer', 'produce_all', 'consumer', 'poll_messages',
            'read_partitions', 'as_record', 'assert_same_records', 'topic_partitions', 'TopicPartition',
            'KafkaError', 'KafkaException', 'quiet_logger']

@@ -2,15 +2,15 @@
 idempotence, list offsets, and data surviving a broker restart."""
 import time
 
-from confluent_kafka import KafkaError, KafkaException, TopicPartition
+from confluent_kafka import KafkaError, TopicPartition
 from confluent_kafka.admin import NewTopic
 
-from compat_lib import (Skip, assert_stored_codec, check, compressible_value, restart_broker, stored_batches,
-                        wait_until)
-from ck_common import (admin, assert_same_records, consumer, create_topic, produce_all, producer,
+from compat_lib import (CODECS, check, codec_roundtrip, compressible_value,
+                        restart_broker, stored_batches, wait_until)
+import ck_common
+from ck_common import (admin, assert_same_records, consumer, create_topic, expect_kafka_error, produce_all, producer,
                        read_partitions, topic_partitions)
 
-CODECS = ('none', 'gzip', 'snappy', 'lz4', 'zstd')
 
 
 @check('metadata', 'metadata', 2, timeout_s=30)
@@ -33,22 +33,16 @@ def create_delete_topics(ctx):
     fs[name].result(timeout=20)
     parts = topic_partitions(ctx, name)
     assert parts is not None and len(parts) == 3, 'topic not usable right after CreateTopics: %r' % parts
-    try:
-        a.create_topics([NewTopic(name, num_partitions=1, replication_factor=1)])[name].result(timeout=20)
-        raise AssertionError('creating it again succeeded')
-    except KafkaException as e:
-        assert e.args[0].name() == 'TOPIC_ALREADY_EXISTS', 'second create: %s' % e
+    expect_kafka_error(lambda: a.create_topics([NewTopic(name, num_partitions=1, replication_factor=1)])[name].result(timeout=20),
+                       'TOPIC_ALREADY_EXISTS', 'creating it again succeeded', 'second create')
     ghost = ctx.topic('validate-only')
     a.create_topics([NewTopic(ghost, num_partitions=2, replication_factor=1)],
                     validate_only=True)[ghost].result(timeout=20)
     assert ghost not in a.list_topics(timeout=10).topics, 'validate_only created the topic'
     a.delete_topics([name], operation_timeout=10)[name].result(timeout=20)
     wait_until(lambda: name not in a.list_topics(timeout=10).topics, 10, what='topic gone from metadata')
-    try:
-        a.delete_topics([name])[name].result(timeout=20)
-        raise AssertionError('deleting it again succeeded')
-    except KafkaException as e:
-        assert e.args[0].name() == 'UNKNOWN_TOPIC_OR_PART', 'second delete: %s' % e
+    expect_kafka_error(lambda: a.delete_topics([name])[name].result(timeout=20),
+                       'UNKNOWN_TOPIC_OR_PART', 'deleting it again succeeded', 'second delete')
     return 'create, duplicate, validate_only, delete, delete again'
 
 
@@ -99,15 +93,8 @@ def produce_consume(ctx):
 def codec_check(codec):
     @check('codec-%s' % codec, 'codec %s' % codec, 2, timeout_s=60)
     def run(ctx):
-        topic = ctx.topic('codec-' + codec)
-        create_topic(ctx, topic, 1)
-        items = [dict(key=('k%d' % (i % 7)).encode(), value=compressible_value(i, 300),
-                      headers=[('codec', codec.encode())]) for i in range(500)]
-        p = producer(ctx, **{'compression.codec': codec, 'linger.ms': 50, 'batch.num.messages': 100})
-        delivered = produce_all(p, topic, items)
-        msgs = read_partitions(ctx, topic, [0], len(items))
-        assert_same_records(items, delivered, msgs)
-        return '%d records; %s' % (len(items), assert_stored_codec(ctx, topic, 0, codec))
+        return codec_roundtrip(ctx, codec, ck_common, lambda ctx, codec: producer(
+            ctx, **{'compression.codec': codec, 'linger.ms': 50, 'batch.num.messages': 100}))
     return run
 
 

@@ -11,7 +11,7 @@ from confluent_kafka import TopicPartition
 
 from compat_lib import Skip, check, restart_broker, wait_until
 from ck_common import admin, consumer, create_topic, produce_all, producer
-from ck_member import PARTITIONS, Member, pump, wait_split
+from ck_member import PARTITIONS, Member, pump, pump_until, wait_split
 
 
 def group_round_trip(ctx, strategy, tag):
@@ -24,8 +24,8 @@ def group_round_trip(ctx, strategy, tag):
     try:
         a.subscribe(topic)
         if strategy == 'cooperative-sticky':
-            wait_until(lambda: (pump([a], 0.3), len(a.assignment()) == PARTITIONS)[1], 30,
-                       interval_s=0, what='first member owning all partitions')
+            pump_until([a], lambda: len(a.assignment()) == PARTITIONS, 30,
+                       what='first member owning all partitions')
         b.subscribe(topic)
         split = wait_split([a, b], 45, 'two members sharing %d partitions' % PARTITIONS)
         notes.append('split %s/%s' % tuple(split))
@@ -37,8 +37,8 @@ def group_round_trip(ctx, strategy, tag):
             notes.append('incremental revoke %r' % a.revoked)
         items = [dict(key=None, value=b'%s-%d' % (tag.encode(), i), partition=i % PARTITIONS) for i in range(240)]
         produce_all(producer(ctx), topic, items)
-        wait_until(lambda: (pump([a, b], 0.3), len(a.messages) + len(b.messages) >= len(items))[1], 30,
-                   interval_s=0, what='all records consumed by the two members')
+        pump_until([a, b], lambda: len(a.messages) + len(b.messages) >= len(items), 30,
+                   what='all records consumed by the two members')
         pump([a, b], 0.5)
         for m in (a, b):
             owned = set(m.assignment())
@@ -61,7 +61,7 @@ def group_round_trip(ctx, strategy, tag):
     c = Member(ctx, group, strategy, 'c')
     try:
         c.subscribe(topic)
-        wait_until(lambda: (pump([c], 0.3), len(c.messages) >= len(more))[1], 45, interval_s=0,
+        pump_until([c], lambda: len(c.messages) >= len(more), 45,
                    what='restarted member reading the new records')
         pump([c], 1.0)
         got = sorted(x.value() for x in c.messages)
@@ -95,14 +95,14 @@ def member_crash(ctx):
     threading.Thread(target=lambda: [seen.append(json.loads(l)) for l in child.stdout], daemon=True).start()
     try:
         a.subscribe(topic)
-        wait_until(lambda: (pump([a], 0.3), seen and seen[-1] and a.assignment()
-                            and len(a.assignment()) + len(seen[-1]) == 4)[1], 45, interval_s=0,
+        pump_until([a], lambda: seen and seen[-1] and a.assignment()
+                   and len(a.assignment()) + len(seen[-1]) == 4, 45,
                    what='survivor and the member to be killed sharing 4 partitions')
         before = a.assignment()
         t0 = time.monotonic()
         child.kill()   # no LeaveGroup: only the session timeout (6 s) tells the coordinator
         child.wait()
-        wait_until(lambda: (pump([a], 0.3), a.assignment() == [0, 1, 2, 3])[1], 40, interval_s=0,
+        pump_until([a], lambda: a.assignment() == [0, 1, 2, 3], 40,
                    what='survivor owning every partition after the crash')
         took = time.monotonic() - t0
     finally:
@@ -131,7 +131,7 @@ def static_member(ctx):
         b.close()   # a static member leaves no LeaveGroup behind: its slot waits for it
         b2 = Member(ctx, group, 'range', 'static-b2', **dict(static, **{'group.instance.id': 'instance-b'}))
         b2.subscribe(topic)
-        wait_until(lambda: (pump([a, b2], 0.3), b2.assignment())[1], 30, interval_s=0,
+        pump_until([a, b2], lambda: b2.assignment(), 30,
                    what='restarted static member assigned')
         pump([a, b2], 2.0)
         assert b2.assignment() == split[1], 'restarted static member got %s, had %s' % (b2.assignment(), split[1])
@@ -155,13 +155,13 @@ def group_across_crash(ctx):
     a = Member(ctx, group, 'range', 'through-crash')
     try:
         a.subscribe(topic)
-        wait_until(lambda: (pump([a], 0.3), len(a.assignment()) == 3)[1], 45, interval_s=0, what='member assigned')
+        pump_until([a], lambda: len(a.assignment()) == 3, 45, what='member assigned')
         produce_all(producer(ctx), topic, [dict(value=b'one-%d' % i, partition=i % 3) for i in range(60)])
-        wait_until(lambda: (pump([a], 0.3), len(a.messages) >= 60)[1], 30, interval_s=0, what='60 records consumed')
+        pump_until([a], lambda: len(a.messages) >= 60, 30, what='60 records consumed')
         a.c.commit(asynchronous=False)
         took = restart_broker('kill')
         produce_all(producer(ctx), topic, [dict(value=b'two-%d' % i, partition=i % 3) for i in range(60)], timeout_s=60)
-        wait_until(lambda: (pump([a], 0.3), len(a.messages) >= 120)[1], 60, interval_s=0,
+        pump_until([a], lambda: len(a.messages) >= 120, 60,
                    what='the 60 records written after the restart consumed')
         pump([a], 1.0)
         values = [m.value() for m in a.messages]
@@ -183,7 +183,7 @@ def list_describe(ctx):
     m = Member(ctx, group, 'range', 'admin')
     try:
         m.subscribe(topic)
-        wait_until(lambda: (pump([m], 0.3), len(m.assignment()) == 2)[1], 45, interval_s=0, what='member assigned')
+        pump_until([m], lambda: len(m.assignment()) == 2, 45, what='member assigned')
         a = admin(ctx)
         groups = wait_until(lambda: [g for g in a.list_groups(timeout=10) if g.id == group], 10,
                             what='group in list_groups()')

@@ -55,6 +55,11 @@ def pump(members, seconds):
             m.poll(0.05)
 
 
+def pump_until(members, cond, timeout_s, what):
+    """Poll the members (0.3 s a round) until cond() is truthy; returns its value."""
+    return wait_until(lambda: (pump(members, 0.3), cond())[1], timeout_s, interval_s=0, what=what)
+
+
 def wait_split(members, timeout_s, what, partitions=PARTITIONS):
     """Poll all members until their assignments are disjoint, non-empty and cover every partition."""
     def split():

@@ -18,6 +18,7 @@ import time
 import traceback
 
 CODEC_IDS = {'none': 0, 'gzip': 1, 'snappy': 2, 'lz4': 3, 'zstd': 4}
+CODECS = tuple(CODEC_IDS)  # ('none', 'gzip', 'snappy', 'lz4', 'zstd')
 
 
 class Skip(Exception):
@@ -132,6 +133,46 @@ def wait_until(fn, timeout_s, interval_s=0.2, what='condition'):
         time.sleep(interval_s)
 
 
+def poll_until(poll_once, want, timeout_s, settle_s=0.5):
+    """Call poll_once() (returns a list of new records) until `want` records arrived
+    (then `settle_s` more, to catch extras) or timeout."""
+    got = []
+    deadline = time.monotonic() + timeout_s
+    settle_until = None
+    while time.monotonic() < deadline:
+        got.extend(poll_once())
+        if len(got) >= want:
+            if settle_until is None:
+                settle_until = time.monotonic() + settle_s
+            elif time.monotonic() >= settle_until:
+                break
+    return got
+
+
+def check_same_records(items, delivered, records):
+    """Every produced item came back once, at the offset its delivery report gave, with its content.
+    records: dicts(partition, offset, key, value, headers=[(k, v)]) in consumption order."""
+    by_pos = {}
+    for r in records:
+        pos = (r['partition'], r['offset'])
+        assert pos not in by_pos, 'offset %s delivered twice' % (pos,)
+        by_pos[pos] = r
+    assert len(by_pos) == len(items), 'consumed %d records, produced %d' % (len(by_pos), len(items))
+    for it, pos in zip(items, delivered):
+        r = by_pos.get(pos)
+        assert r is not None, 'record at %s missing' % (pos,)
+        assert r['key'] == it.get('key'), 'key at %s: %r != %r' % (pos, r['key'], it.get('key'))
+        assert r['value'] == it.get('value'), 'value at %s differs' % (pos,)
+        want_headers = [tuple(h) for h in (it.get('headers') or [])]
+        got_headers = [tuple(h) for h in r['headers']]
+        assert got_headers == want_headers, 'headers at %s: %r != %r' % (pos, got_headers, want_headers)
+    # per partition: offsets strictly increasing in consumption order
+    last = {}
+    for r in records:
+        assert r['offset'] > last.get(r['partition'], -1), 'partition %d out of order' % r['partition']
+        last[r['partition']] = r['offset']
+
+
 def mock_create_topic(ctx, name, partitions):
     """Development aid: librdkafka's mock cluster has no CreateTopics; use its control socket."""
     if not ctx.mock_ctl:
@@ -152,6 +193,22 @@ def compressible_value(i, size=200):
              'mike november oscar papa quebec romeo sierra tango uniform victor whiskey ')
     s = ('msg-%06d ' % i) + words * (size // len(words) + 1)
     return s[:size].encode()
+
+
+def codec_roundtrip(ctx, codec, family, open_producer, close_producer=None):
+    """Body of the 'codec-<codec>' checks. family: the client's *_common module (create_topic,
+    produce_all, read_partitions, assert_same_records); open_producer(ctx, codec) -> producer."""
+    topic = ctx.topic('codec-' + codec)
+    family.create_topic(ctx, topic, 1)
+    items = [dict(key=('k%d' % (i % 7)).encode(), value=compressible_value(i, 300),
+                  headers=[('codec', codec.encode())]) for i in range(500)]
+    p = open_producer(ctx, codec)
+    delivered = family.produce_all(p, topic, items)
+    if close_producer is not None:
+        close_producer(p)
+    records = family.read_partitions(ctx, topic, [0], len(items))
+    family.assert_same_records(items, delivered, records)
+    return '%d records; %s' % (len(items), assert_stored_codec(ctx, topic, 0, codec))
 
 
 def restart_broker(mode='term'):

@@ -6,12 +6,11 @@ from kafka import TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewPartitions
 from kafka.errors import InvalidPartitionsError
 
-from compat_lib import check, wait_until
-from compaction_model import COMPACT_CONFIG, compaction_items, verify_compacted
+from compat_lib import CODECS, check, wait_until
+import compaction_model
 from kp_common import admin, consumer, create_topic, describe_topic, poll_records, produce_all, producer
 import kp_protocol as proto
 
-CODECS = ('none', 'gzip', 'snappy', 'lz4', 'zstd')
 SOURCE_DYNAMIC_TOPIC = 1
 
 
@@ -193,22 +192,11 @@ _compaction = {}
 
 
 def compaction_setup(ctx):
-    if _compaction:
-        return _compaction
-    topics = {}
-    for codec in CODECS:
-        topic = ctx.topic('cmp-' + codec)
-        create_topic(ctx, topic, 1, COMPACT_CONFIG)
-        p = producer(ctx, compression_type=None if codec == 'none' else codec, linger_ms=20,
-                     max_in_flight_requests_per_connection=1)
-        produce_all(p, topic, compaction_items(codec))
-        topics[codec] = (topic, p)
-    time.sleep(1.2)
-    for codec, (topic, p) in topics.items():
-        produce_all(p, topic, [dict(key=b'roll', value=b'roll')])
-        p.close()
-    _compaction.update(topics=topics, deadline=time.monotonic() + 90)
-    return _compaction
+    return compaction_model.compaction_setup(
+        ctx, _compaction, CODECS, create_topic,
+        lambda ctx, codec: producer(ctx, compression_type=None if codec == 'none' else codec, linger_ms=20,
+                                    max_in_flight_requests_per_connection=1),
+        produce_all, close_producer=lambda p: p.close())
 
 
 def read_topic(ctx, topic):
@@ -228,21 +216,4 @@ def read_topic(ctx, topic):
         c.close()
 
 
-def compacted_check(codec):
-    @check('compacted-%s' % codec, 'compacted topic: %s' % codec, 4, timeout_s=150)
-    def run(ctx):
-        setup = compaction_setup(ctx)
-        topic, _p = setup['topics'][codec]
-        while True:
-            records, high = read_topic(ctx, topic)
-            ok, note = verify_compacted(records, high, codec)
-            if ok:
-                return note
-            if time.monotonic() > setup['deadline']:
-                raise AssertionError(note)
-            time.sleep(2)
-    return run
-
-
-for _codec in CODECS:
-    compacted_check(_codec)
+compaction_model.register_compacted_checks(CODECS, compaction_setup, read_topic)

@@ -1,12 +1,11 @@
 """kafka-python (pure Python, Debian's 2.0.2) helpers shared by the kp_* check modules."""
 import logging
-import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError
 
-from compat_lib import mock_create_topic, wait_until
+from compat_lib import check_same_records, mock_create_topic, poll_until, wait_until
 
 logging.basicConfig(level=logging.ERROR)  # kafka-python logs to stderr only on errors
 _admins = {}
@@ -78,18 +77,9 @@ def consumer(ctx, group=None, **extra):
 
 
 def poll_records(c, want, timeout_s, settle_s=0.5):
-    got = []
-    deadline = time.monotonic() + timeout_s
-    settle_until = None
-    while time.monotonic() < deadline:
-        for recs in c.poll(timeout_ms=200).values():
-            got.extend(recs)
-        if len(got) >= want:
-            if settle_until is None:
-                settle_until = time.monotonic() + settle_s
-            elif time.monotonic() >= settle_until:
-                break
-    return got
+    def poll_once():
+        return [r for recs in c.poll(timeout_ms=200).values() for r in recs]
+    return poll_until(poll_once, want, timeout_s, settle_s)
 
 
 def read_partitions(ctx, topic, partitions, want, timeout_s=30):
@@ -103,21 +93,6 @@ def read_partitions(ctx, topic, partitions, want, timeout_s=30):
 
 
 def assert_same_records(items, delivered, records):
-    by_pos = {}
-    for r in records:
-        pos = (r.partition, r.offset)
-        assert pos not in by_pos, 'offset %s delivered twice' % (pos,)
-        by_pos[pos] = r
-    assert len(by_pos) == len(items), 'consumed %d records, produced %d' % (len(by_pos), len(items))
-    for it, pos in zip(items, delivered):
-        r = by_pos.get(pos)
-        assert r is not None, 'record at %s missing' % (pos,)
-        assert r.key == it.get('key'), 'key at %s: %r != %r' % (pos, r.key, it.get('key'))
-        assert r.value == it.get('value'), 'value at %s differs' % (pos,)
-        want = [tuple(h) for h in (it.get('headers') or [])]
-        got = [tuple(h) for h in (r.headers or [])]
-        assert got == want, 'headers at %s: %r != %r' % (pos, got, want)
-    last = {}
-    for r in records:
-        assert r.offset > last.get(r.partition, -1), 'partition %d out of order' % r.partition
-        last[r.partition] = r.offset
+    check_same_records(items, delivered, [
+        dict(partition=r.partition, offset=r.offset, key=r.key, value=r.value, headers=r.headers or [])
+        for r in records])

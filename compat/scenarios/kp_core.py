@@ -5,11 +5,11 @@ from kafka import TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError, UnknownTopicOrPartitionError
 
-from compat_lib import Skip, assert_stored_codec, check, compressible_value, wait_until
+from compat_lib import CODECS, Skip, check, codec_roundtrip, compressible_value, wait_until
+import kp_common
 from kp_common import (admin, assert_same_records, broker_version, consumer, create_topic, describe_topic,
                        produce_all, producer, read_partitions)
 
-CODECS = ('none', 'gzip', 'snappy', 'lz4', 'zstd')
 
 
 @check('metadata', 'metadata', 2, timeout_s=30)
@@ -94,16 +94,9 @@ def produce_consume(ctx):
 def codec_check(codec):
     @check('codec-%s' % codec, 'codec %s' % codec, 2, timeout_s=60)
     def run(ctx):
-        topic = ctx.topic('codec-' + codec)
-        create_topic(ctx, topic, 1)
-        items = [dict(key=('k%d' % (i % 7)).encode(), value=compressible_value(i, 300),
-                      headers=[('codec', codec.encode())]) for i in range(500)]
-        p = producer(ctx, compression_type=None if codec == 'none' else codec, linger_ms=50, batch_size=32768)
-        delivered = produce_all(p, topic, items)
-        p.close()
-        recs = read_partitions(ctx, topic, [0], len(items))
-        assert_same_records(items, delivered, recs)
-        return '%d records; %s' % (len(items), assert_stored_codec(ctx, topic, 0, codec))
+        return codec_roundtrip(ctx, codec, kp_common, lambda ctx, codec: producer(
+            ctx, compression_type=None if codec == 'none' else codec, linger_ms=50, batch_size=32768),
+            close_producer=lambda p: p.close())
     return run
 
 

@@ -159,16 +159,21 @@ def list_describe(ctx):
     return 'list_consumer_groups + describe_consumer_groups: Stable, protocol %s, assignment decoded' % info.protocol
 
 
+def commit_without_joining(ctx, group, offsets):
+    """Commit explicit offsets for a group from a consumer that never joins it."""
+    c = consumer(ctx, group)
+    try:
+        c.commit(offsets)
+    finally:
+        c.close()
+
+
 @check('group-list-offsets', 'group admin: list offsets', 3, timeout_s=60)
 def list_offsets(ctx):
     topic = ctx.topic('grp-offsets')
     group = ctx.group('offsets')
     create_topic(ctx, topic, 3)
-    c = consumer(ctx, group)
-    try:
-        c.commit({TopicPartition(topic, p): OffsetAndMetadata(p + 1, 'm%d' % p) for p in range(3)})
-    finally:
-        c.close()
+    commit_without_joining(ctx, group, {TopicPartition(topic, p): OffsetAndMetadata(p + 1, 'm%d' % p) for p in range(3)})
     got = admin(ctx).list_consumer_group_offsets(group)
     mine = sorted((tp.partition, om.offset, om.metadata) for tp, om in got.items() if tp.topic == topic)
     assert mine == [(0, 1, 'm0'), (1, 2, 'm1'), (2, 3, 'm2')], 'list_consumer_group_offsets: %s' % mine
@@ -200,11 +205,7 @@ def delete_groups(ctx):
     topic = ctx.topic('grp-delete')
     empty, busy = ctx.group('del-empty'), ctx.group('del-busy')
     create_topic(ctx, topic, 1)
-    c = consumer(ctx, empty)
-    try:
-        c.commit({TopicPartition(topic, 0): OffsetAndMetadata(3, '')})
-    finally:
-        c.close()
+    commit_without_joining(ctx, empty, {TopicPartition(topic, 0): OffsetAndMetadata(3, '')})
     m = Member(ctx, busy, topic, 'busy')
     m.start()
     try:
