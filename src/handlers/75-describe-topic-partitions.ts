@@ -13,10 +13,10 @@ import {
 } from '../protocol/generated/describe-topic-partitions-response.js'
 import type { Topic } from '../storage/log-manager.js'
 import { isInternalTopicName, validateTopicName } from '../storage/topic-names.js'
+import { ZERO_UUID } from '../broker/topic-names.js'
 
 /** Kafka's max.request.partition.size.limit default. */
 const MAX_PARTITIONS_PER_RESPONSE = 2000
-const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
 
 function errorTopic(name: string, errorCode: number): TopicResult {
   return {
