@@ -1,9 +1,9 @@
-// Record batch (magic 2) header view, in-place setters, and a builder/iterator for uncompressed
-// batches. Layout: ../shared/kafka-protocol/RECORD-BATCH.md. int64 fields are JS numbers (exact
-// within +-2^53, which offsets, timestamps and producer ids never leave).
+// Record batch (magic 2) header view, in-place setters, the records-section encoder and parser
+// (src/records builds any-codec batches on them), and a builder/iterator for uncompressed batches.
+// Layout: ../shared/kafka-protocol/RECORD-BATCH.md. int64 fields are JS numbers (exact within
+// +-2^53, which offsets, timestamps and producer ids never leave).
 import { crc32c } from './crc32c.js'
 import { DecodeError, Reader } from './reader.js'
-import { Writer } from './writer.js'
 
 export { crc32c, crc32cUpdate } from './crc32c.js'
 
@@ -146,10 +146,236 @@ export function* iterateBatches(buf: Buffer): Generator<{ position: number; size
   }
 }
 
+export type BatchHeaderFields = Omit<BatchHeader, 'batchLength' | 'magic' | 'crc'>
+
+/** Writes a magic-2 header at buf[0]; batchLength and the CRC are the caller's (updateBatchCrc). */
+export function writeBatchHeader(buf: Buffer, h: BatchHeaderFields): void {
+  writeInt64(buf, BatchHeaderOffset.BASE_OFFSET, h.baseOffset)
+  buf.writeInt32BE(h.partitionLeaderEpoch, BatchHeaderOffset.PARTITION_LEADER_EPOCH)
+  buf.writeInt8(CURRENT_MAGIC, BatchHeaderOffset.MAGIC)
+  buf.writeInt16BE(h.attributes, BatchHeaderOffset.ATTRIBUTES)
+  buf.writeInt32BE(h.lastOffsetDelta, BatchHeaderOffset.LAST_OFFSET_DELTA)
+  writeInt64(buf, BatchHeaderOffset.BASE_TIMESTAMP, h.baseTimestamp)
+  writeInt64(buf, BatchHeaderOffset.MAX_TIMESTAMP, h.maxTimestamp)
+  writeInt64(buf, BatchHeaderOffset.PRODUCER_ID, h.producerId)
+  buf.writeInt16BE(h.producerEpoch, BatchHeaderOffset.PRODUCER_EPOCH)
+  buf.writeInt32BE(h.baseSequence, BatchHeaderOffset.BASE_SEQUENCE)
+  buf.writeInt32BE(h.recordsCount, BatchHeaderOffset.RECORDS_COUNT)
+}
+
+/** Header of the batch at batch[0], checked enough to iterate its records safely. */
+export function checkedBatchHeader(batch: Buffer): BatchHeader & { size: number; compression: number } {
+  const header = readBatchHeader(batch, 0)
+  if (header.magic !== CURRENT_MAGIC) throw new DecodeError(`unsupported record batch magic ${header.magic}`)
+  const size = header.batchLength + LOG_OVERHEAD
+  if (size < BATCH_HEADER_SIZE || size > batch.length) throw new DecodeError(`record batch length ${header.batchLength} does not fit`)
+  return { ...header, size, compression: header.attributes & Attributes.COMPRESSION_MASK }
+}
+
 export interface RecordHeader {
   key: string
   value: Buffer | null
 }
+
+// ---- Records section (RECORD-BATCH.md §5): the one encoder and the one parser of records. ----
+
+export interface RecordToEncode {
+  /** offset - batch baseOffset */
+  offsetDelta: number
+  timestampMs: number
+  key: Buffer | null
+  value: Buffer | null
+  headers?: readonly RecordHeader[]
+}
+
+function zigzag64(v: number): number {
+  return v >= 0 ? v * 2 : -v * 2 - 1
+}
+
+function uvarintSize(u: number): number {
+  let n = 1
+  while (u >= 0x80) {
+    u = Math.floor(u / 0x80)
+    n++
+  }
+  return n
+}
+
+const varintSize = (v: number): number => uvarintSize(zigzag64(v))
+
+function writeVarint(buf: Buffer, pos: number, v: number): number {
+  let u = zigzag64(v)
+  while (u >= 0x80) {
+    buf[pos++] = (u % 0x80) | 0x80
+    u = Math.floor(u / 0x80)
+  }
+  buf[pos++] = u
+  return pos
+}
+
+function writeVarBytes(buf: Buffer, pos: number, b: Buffer | null): number {
+  if (b === null) return writeVarint(buf, pos, -1)
+  pos = writeVarint(buf, pos, b.length)
+  b.copy(buf, pos)
+  return pos + b.length
+}
+
+/**
+ * Encodes `records` (uncompressed) with timestamps relative to `baseTimestamp`. Sizes are computed
+ * first so the section is one allocation. Int64 values are JS numbers.
+ */
+export function encodeRecordsSection(records: readonly RecordToEncode[], baseTimestamp: number): Buffer {
+  const bodySizes = new Array<number>(records.length)
+  const headerKeys: Buffer[][] = []
+  let total = 0
+  records.forEach((r, i) => {
+    const headers = r.headers ?? []
+    const keys = headers.map((h) => Buffer.from(h.key, 'utf8'))
+    headerKeys.push(keys)
+    let size = 1 + varintSize(r.timestampMs - baseTimestamp) + varintSize(r.offsetDelta)
+    size += r.key === null ? 1 : varintSize(r.key.length) + r.key.length
+    size += r.value === null ? 1 : varintSize(r.value.length) + r.value.length
+    size += varintSize(headers.length)
+    headers.forEach((h, j) => {
+      size += varintSize(keys[j].length) + keys[j].length
+      size += h.value === null ? 1 : varintSize(h.value.length) + h.value.length
+    })
+    bodySizes[i] = size
+    total += varintSize(size) + size
+  })
+  const out = Buffer.allocUnsafe(total)
+  let pos = 0
+  records.forEach((r, i) => {
+    pos = writeVarint(out, pos, bodySizes[i])
+    out[pos++] = 0 // record attributes
+    pos = writeVarint(out, pos, r.timestampMs - baseTimestamp)
+    pos = writeVarint(out, pos, r.offsetDelta)
+    pos = writeVarBytes(out, pos, r.key)
+    pos = writeVarBytes(out, pos, r.value)
+    const headers = r.headers ?? []
+    pos = writeVarint(out, pos, headers.length)
+    headers.forEach((h, j) => {
+      pos = writeVarBytes(out, pos, headerKeys[i][j])
+      pos = writeVarBytes(out, pos, h.value)
+    })
+  })
+  return out
+}
+
+function varBytes(r: Reader): Buffer | null {
+  const n = r.varint()
+  if (n < -1) throw new DecodeError(`invalid length ${n}`)
+  return n === -1 ? null : r.slice(n)
+}
+
+/**
+ * One record of a records section. Parsed lazily: `value` and `headers` are decoded on first
+ * access, so key-only readers (the cleaner's key map, the null-key check) skip them. Keys and
+ * values are views into the section, never copies.
+ */
+export class BatchRecord {
+  /** @internal */
+  constructor(
+    private readonly data: Buffer,
+    /** start of the record's fields (after its length varint) */
+    private readonly fieldsStart: number,
+    private readonly valueLengthPos: number,
+    /** end of the record */
+    private readonly end: number,
+    readonly offsetDelta: number,
+    readonly offset: number,
+    readonly timestampDelta: number,
+    readonly timestampMs: number,
+    readonly key: Buffer | null,
+    /** bytes of the encoded record including its length prefix */
+    readonly sizeInBytes: number,
+  ) {}
+
+  private valueCache: Buffer | null | undefined
+  private headersCache: RecordHeader[] | undefined
+  private headersStart = -1
+
+  get value(): Buffer | null {
+    if (this.valueCache === undefined) {
+      const r = new Reader(this.data, this.valueLengthPos, this.end)
+      this.valueCache = varBytes(r)
+      this.headersStart = r.offset
+    }
+    return this.valueCache
+  }
+
+  /** True when the value is null (a tombstone on compacted topics), without decoding the value. */
+  get isTombstone(): boolean {
+    const r = new Reader(this.data, this.valueLengthPos, this.end)
+    return r.varint() === -1
+  }
+
+  get headers(): RecordHeader[] {
+    if (this.headersCache === undefined) {
+      if (this.headersStart < 0) void this.value
+      const r = new Reader(this.data, this.headersStart, this.end)
+      const count = r.varint()
+      if (count < 0 || count > r.remaining()) throw new DecodeError(`record header count ${count} does not fit`)
+      const headers: RecordHeader[] = []
+      for (let i = 0; i < count; i++) {
+        const keyLength = r.varint()
+        if (keyLength < 0) throw new DecodeError('record header key is null')
+        const key = r.slice(keyLength).toString('utf8')
+        headers.push({ key, value: varBytes(r) })
+      }
+      if (r.offset !== this.end) throw new DecodeError(`record at offset ${this.offset} has ${this.end - r.offset} trailing bytes`)
+      this.headersCache = headers
+    }
+    return this.headersCache
+  }
+
+  /** The encoded record fields (attributes .. headers), e.g. to copy it unchanged. */
+  get fields(): Buffer {
+    return this.data.subarray(this.fieldsStart, this.end)
+  }
+}
+
+/**
+ * Iterates the records encoded in `section` (an uncompressed or decompressed records section) of
+ * the batch `header`. With LogAppendTime every record carries the batch maxTimestamp, as Kafka's
+ * readers do. Malformed bytes throw DecodeError.
+ */
+export function* iterateRecordsSection(header: BatchHeader, section: Buffer): Generator<BatchRecord> {
+  const r = new Reader(section)
+  const logAppendTime = (header.attributes & Attributes.TIMESTAMP_TYPE) !== 0
+  if (header.recordsCount < 0 || header.recordsCount > r.remaining()) {
+    throw new DecodeError(`record batch claims ${header.recordsCount} records`)
+  }
+  for (let i = 0; i < header.recordsCount; i++) {
+    const start = r.offset
+    const length = r.varint()
+    if (length < 0 || length > r.remaining()) throw new DecodeError(`record length ${length} does not fit`)
+    const fieldsStart = r.offset
+    const end = fieldsStart + length
+    const fields = new Reader(section, fieldsStart, end)
+    fields.int8() // record attributes: unused
+    const timestampDelta = fields.varlong()
+    const offsetDelta = fields.varint()
+    const key = varBytes(fields)
+    const valueLengthPos = fields.offset
+    if (fields.remaining() < 1) throw new DecodeError(`record ${i} is truncated`)
+    r.offset = end
+    yield new BatchRecord(
+      section,
+      fieldsStart,
+      valueLengthPos,
+      end,
+      offsetDelta,
+      header.baseOffset + offsetDelta,
+      timestampDelta,
+      logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
+      key,
+      end - start,
+    )
+  }
+}
+
+// ---- Whole uncompressed batches: thin wrappers over the section encoder/parser above. ----
 
 export interface RecordInput {
   key: Buffer | null
@@ -168,26 +394,6 @@ export interface BuildBatchOptions {
   attributes?: number
 }
 
-function zigzagSize32(v: number): number {
-  let u = ((v << 1) ^ (v >> 31)) >>> 0
-  let n = 1
-  while (u >= 0x80) {
-    u >>>= 7
-    n++
-  }
-  return n
-}
-
-function zigzagSize64(v: number): number {
-  let z = v >= 0 ? v * 2 : -v * 2 - 1
-  let n = 1
-  while (z >= 0x80) {
-    z = Math.floor(z / 0x80)
-    n++
-  }
-  return n
-}
-
 /** Builds one uncompressed magic-2 batch with offset deltas 0..n-1 and a correct CRC. */
 export function buildRecordBatch(records: RecordInput[], opts: BuildBatchOptions = {}): Buffer {
   const attributes = opts.attributes ?? 0
@@ -198,52 +404,14 @@ export function buildRecordBatch(records: RecordInput[], opts: BuildBatchOptions
     baseTimestamp = records[0].timestampMs
     for (const r of records) if (r.timestampMs > maxTimestamp) maxTimestamp = r.timestampMs
   }
-  const w = new Writer(BATCH_HEADER_SIZE + 64 * records.length)
-  w.int64(opts.baseOffset ?? 0)
-  w.int32(0) // batchLength, patched below
-  w.int32(opts.partitionLeaderEpoch ?? -1)
-  w.int8(CURRENT_MAGIC)
-  w.int32(0) // crc, patched below
-  w.int16(attributes)
-  w.int32(records.length - 1)
-  w.int64(baseTimestamp)
-  w.int64(maxTimestamp)
-  w.int64(opts.producerId ?? -1)
-  w.int16(opts.producerEpoch ?? -1)
-  w.int32(opts.baseSequence ?? -1)
-  w.int32(records.length)
-  records.forEach((r, offsetDelta) => {
-    const timestampDelta = r.timestampMs - baseTimestamp
-    const headers = r.headers ?? []
-    const keyLength = r.key === null ? -1 : r.key.length
-    const valueLength = r.value === null ? -1 : r.value.length
-    let size = 1 + zigzagSize64(timestampDelta) + zigzagSize32(offsetDelta) +
-      zigzagSize32(keyLength) + Math.max(keyLength, 0) + zigzagSize32(valueLength) + Math.max(valueLength, 0) +
-      zigzagSize32(headers.length)
-    const headerKeys = headers.map((h) => Buffer.from(h.key, 'utf8'))
-    headers.forEach((h, i) => {
-      const hv = h.value === null ? -1 : h.value.length
-      size += zigzagSize32(headerKeys[i].length) + headerKeys[i].length + zigzagSize32(hv) + Math.max(hv, 0)
-    })
-    w.varint(size)
-    w.int8(0)
-    w.varlong(timestampDelta)
-    w.varint(offsetDelta)
-    w.varint(keyLength)
-    if (r.key !== null) w.raw(r.key)
-    w.varint(valueLength)
-    if (r.value !== null) w.raw(r.value)
-    w.varint(headers.length)
-    headers.forEach((h, i) => {
-      w.varint(headerKeys[i].length)
-      w.raw(headerKeys[i])
-      w.varint(h.value === null ? -1 : h.value.length)
-      if (h.value !== null) w.raw(h.value)
-    })
-  })
-  const parts = w.chunks()
-  const batch = parts.length === 1 ? Buffer.from(parts[0]) : Buffer.concat(parts)
+  const section = encodeRecordsSection(records.map((r, offsetDelta) => ({ ...r, offsetDelta })), baseTimestamp)
+  const batch = Buffer.alloc(BATCH_HEADER_SIZE + section.length)
+  const { baseOffset = 0, partitionLeaderEpoch = -1, producerId = -1, producerEpoch = -1, baseSequence = -1 } = opts
+  const lastOffsetDelta = records.length - 1
+  writeBatchHeader(batch, { baseOffset, partitionLeaderEpoch, attributes, lastOffsetDelta, baseTimestamp, maxTimestamp,
+    producerId, producerEpoch, baseSequence, recordsCount: records.length })
   batch.writeInt32BE(batch.length - LOG_OVERHEAD, BatchHeaderOffset.BATCH_LENGTH)
+  section.copy(batch, BATCH_HEADER_SIZE)
   updateBatchCrc(batch, 0)
   return batch
 }
@@ -264,61 +432,18 @@ export interface IterateRecordsOptions {
 
 /**
  * Yields the records of the batch that starts at batch[0] (uncompressed, or compressed when a
- * `decompress` hook is given). With LogAppendTime every record gets the batch maxTimestamp.
- * Malformed bytes throw DecodeError.
+ * `decompress` hook is given), fully decoded. With LogAppendTime every record gets the batch
+ * maxTimestamp. Malformed bytes throw DecodeError.
  */
 export function* iterateRecords(batch: Buffer, opts: IterateRecordsOptions = {}): Generator<RecordEntry> {
-  const header = readBatchHeader(batch, 0)
-  if (header.magic !== CURRENT_MAGIC) throw new DecodeError(`unsupported record batch magic ${header.magic}`)
-  const end = header.batchLength + LOG_OVERHEAD
-  if (end < BATCH_HEADER_SIZE || end > batch.length) throw new DecodeError(`record batch length ${header.batchLength} does not fit`)
-  const compression = header.attributes & Attributes.COMPRESSION_MASK
-  let r: Reader
-  if (compression === CompressionType.NONE) {
-    r = new Reader(batch, BATCH_HEADER_SIZE, end)
-  } else {
-    if (opts.decompress === undefined) throw new DecodeError(`compressed record batch (codec ${compression}) needs a decompress hook`)
-    const data = opts.decompress(compression, batch.subarray(BATCH_HEADER_SIZE, end))
-    r = new Reader(data)
+  const header = checkedBatchHeader(batch)
+  let section = batch.subarray(BATCH_HEADER_SIZE, header.size)
+  if (header.compression !== CompressionType.NONE) {
+    if (opts.decompress === undefined) throw new DecodeError(`compressed record batch (codec ${header.compression}) needs a decompress hook`)
+    section = opts.decompress(header.compression, section)
   }
-  const logAppendTime = (header.attributes & Attributes.TIMESTAMP_TYPE) !== 0
-  if (header.recordsCount < 0 || header.recordsCount > r.remaining()) {
-    throw new DecodeError(`record batch claims ${header.recordsCount} records`)
+  for (const record of iterateRecordsSection(header, section)) {
+    const { offset, timestampMs, key, value, headers } = record
+    yield { offset, timestampMs, key, value, headers }
   }
-  for (let i = 0; i < header.recordsCount; i++) {
-    const length = r.varint()
-    if (length < 0 || length > r.remaining()) throw new DecodeError(`record length ${length} does not fit`)
-    const recordEnd = r.offset + length
-    r.int8() // attributes, unused
-    const timestampDelta = r.varlong()
-    const offsetDelta = r.varint()
-    const key = nullableVarBytes(r)
-    const value = nullableVarBytes(r)
-    const headerCount = r.varint()
-    if (headerCount < 0 || headerCount > r.remaining()) throw new DecodeError(`record header count ${headerCount} does not fit`)
-    const headers: RecordHeader[] = []
-    for (let h = 0; h < headerCount; h++) {
-      const keyLength = r.varint()
-      if (keyLength < 0) throw new DecodeError('record header key is null')
-      const headerKey = r.slice(keyLength).toString('utf8')
-      headers.push({ key: headerKey, value: nullableVarBytes(r) })
-    }
-    if (r.offset !== recordEnd) throw new DecodeError(`record ${i} has ${recordEnd - r.offset} bytes beyond its fields`)
-    yield {
-      offset: header.baseOffset + offsetDelta,
-      timestampMs: logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
-      key,
-      value,
-      headers,
-    }
-  }
-}
-
-function nullableVarBytes(r: Reader): Buffer | null {
-  const n = r.varint()
-  if (n < 0) {
-    if (n === -1) return null
-    throw new DecodeError(`invalid length ${n}`)
-  }
-  return r.slice(n)
 }

@@ -6,16 +6,18 @@ import {
   Attributes,
   BATCH_HEADER_SIZE,
   BatchHeaderOffset,
-  CURRENT_MAGIC,
+  checkedBatchHeader,
+  encodeRecordsSection,
   LOG_OVERHEAD,
   setAttributes,
   setMaxTimestamp,
   updateBatchCrc,
+  writeBatchHeader,
+  type RecordToEncode,
 } from '../protocol/record-batch.js'
-import { checkedBatchHeader } from './record-iterator.js'
-import { encodeRecords, type RecordToWrite } from './record-encoder.js'
 
-export type { RecordToWrite } from './record-encoder.js'
+/** A record to write, with its offset delta (the records-section encoder's input). */
+export type RecordToWrite = RecordToEncode
 
 export const TimestampType = { CREATE_TIME: 'CreateTime', LOG_APPEND_TIME: 'LogAppendTime' } as const
 export type TimestampTypeName = (typeof TimestampType)[keyof typeof TimestampType]
@@ -76,18 +78,19 @@ function prepare(records: readonly RecordToWrite[], opts: BatchOptions): Prepare
   if (hasHorizon) attributes |= Attributes.DELETE_HORIZON
 
   const header = Buffer.alloc(BATCH_HEADER_SIZE)
-  writeInt64(header, BatchHeaderOffset.BASE_OFFSET, opts.baseOffset)
-  header.writeInt32BE(opts.partitionLeaderEpoch ?? -1, BatchHeaderOffset.PARTITION_LEADER_EPOCH)
-  header.writeInt8(CURRENT_MAGIC, BatchHeaderOffset.MAGIC)
-  header.writeInt16BE(attributes, BatchHeaderOffset.ATTRIBUTES)
-  header.writeInt32BE(lastOffsetDelta, BatchHeaderOffset.LAST_OFFSET_DELTA)
-  writeInt64(header, BatchHeaderOffset.BASE_TIMESTAMP, baseTimestamp)
-  writeInt64(header, BatchHeaderOffset.MAX_TIMESTAMP, maxTimestamp)
-  writeInt64(header, BatchHeaderOffset.PRODUCER_ID, opts.producerId ?? -1)
-  header.writeInt16BE(opts.producerEpoch ?? -1, BatchHeaderOffset.PRODUCER_EPOCH)
-  header.writeInt32BE(opts.baseSequence ?? -1, BatchHeaderOffset.BASE_SEQUENCE)
-  header.writeInt32BE(records.length, BatchHeaderOffset.RECORDS_COUNT)
-  return { header, section: encodeRecords(records, baseTimestamp), compression }
+  writeBatchHeader(header, {
+    baseOffset: opts.baseOffset,
+    partitionLeaderEpoch: opts.partitionLeaderEpoch ?? -1,
+    attributes,
+    lastOffsetDelta,
+    baseTimestamp,
+    maxTimestamp,
+    producerId: opts.producerId ?? -1,
+    producerEpoch: opts.producerEpoch ?? -1,
+    baseSequence: opts.baseSequence ?? -1,
+    recordsCount: records.length,
+  })
+  return { header, section: encodeRecordsSection(records, baseTimestamp), compression }
 }
 
 function assemble(header: Buffer, body: Buffer): Buffer {
@@ -95,13 +98,6 @@ function assemble(header: Buffer, body: Buffer): Buffer {
   batch.writeInt32BE(batch.length - LOG_OVERHEAD, BatchHeaderOffset.BATCH_LENGTH)
   updateBatchCrc(batch, 0)
   return batch
-}
-
-const TWO_POW_32 = 4294967296
-function writeInt64(buf: Buffer, at: number, v: number): void {
-  const hi = Math.floor(v / TWO_POW_32)
-  buf.writeInt32BE(hi, at)
-  buf.writeUInt32BE(v - hi * TWO_POW_32, at + 4)
 }
 
 function levelOf(opts: BatchOptions): CompressOptions {

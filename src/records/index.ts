@@ -21,4 +21,4 @@ export {
   type RecordToWrite,
   type TimestampTypeName,
 } from './batch-builder.js'
-export { encodeRecords } from './record-encoder.js'
+export { encodeRecordsSection as encodeRecords } from '../protocol/record-batch.js'
