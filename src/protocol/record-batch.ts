@@ -61,11 +61,12 @@ export interface BatchHeader {
 
 const TWO_POW_32 = 4294967296
 
-function readInt64(buf: Buffer, at: number): number {
+/** int64 as a JS number (exact below 2^53). */
+export function readInt64(buf: Buffer, at: number): number {
   return buf.readInt32BE(at) * TWO_POW_32 + buf.readUInt32BE(at + 4)
 }
 
-function writeInt64(buf: Buffer, at: number, v: number): void {
+export function writeInt64(buf: Buffer, at: number, v: number): void {
   const hi = Math.floor(v / TWO_POW_32)
   buf.writeInt32BE(hi, at)
   buf.writeUInt32BE(v - hi * TWO_POW_32, at + 4)

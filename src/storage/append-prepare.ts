@@ -1,14 +1,10 @@
 // The synchronous steps of an append after validation: the idempotence check against producer
 // state, LogAppendTime stamping, and offset assignment (patching header bytes in place).
-import { crc32c } from '../protocol/record-batch.js'
+import { applyLogAppendTime as stampLogAppendTime } from '../records/index.js'
 import {
-  ATTRIBUTES,
   CONTROL_MASK,
-  CRC,
   incrementSequence,
-  MAX_TIMESTAMP,
   PARTITION_LEADER_EPOCH,
-  TIMESTAMP_TYPE_MASK,
   writeInt64,
 } from './batch-format.js'
 import type { BatchInfo } from './batch-validator.js'
@@ -45,10 +41,7 @@ export function checkProducers(producers: ProducerStateManager, batches: readonl
 /** LogAppendTime topics: timestamp-type bit, MaxTimestamp = now, new CRC (no record is touched). */
 export function applyLogAppendTime(records: Buffer, batches: BatchInfo[], nowMs: number): void {
   for (const b of batches) {
-    const p = b.position
-    records.writeInt16BE((b.attributes | TIMESTAMP_TYPE_MASK) & 0xffff, p + ATTRIBUTES)
-    writeInt64(records, p + MAX_TIMESTAMP, nowMs)
-    records.writeUInt32BE(crc32c(records, p + ATTRIBUTES, p + b.size), p + CRC)
+    stampLogAppendTime(records, b.position, nowMs)
     b.maxTimestamp = nowMs
   }
 }

@@ -1,43 +1,34 @@
 // Byte offsets of the magic-v2 batch header (RECORD-BATCH.md §2) and int64 access as JS numbers.
 // Storage reads header fields straight from the buffer (no per-batch header object on hot paths).
 // int64 values are JS numbers: offsets, timestamps and producer ids stay below 2^53.
+import { Attributes, BATCH_HEADER_SIZE, BatchHeaderOffset, CompressionType, LOG_OVERHEAD, readInt64, writeInt64 } from '../protocol/record-batch.js'
 
-export const BASE_OFFSET = 0
-export const LENGTH = 8
-export const PARTITION_LEADER_EPOCH = 12
-export const MAGIC = 16
-export const CRC = 17
-export const ATTRIBUTES = 21
-export const LAST_OFFSET_DELTA = 23
-export const BASE_TIMESTAMP = 27
-export const MAX_TIMESTAMP = 35
-export const PRODUCER_ID = 43
-export const PRODUCER_EPOCH = 51
-export const BASE_SEQUENCE = 53
-export const RECORDS_COUNT = 57
-export const HEADER_SIZE = 61
-export const LOG_OVERHEAD = 12
+// One source of truth for the layout: src/protocol/record-batch.ts; these are flat aliases.
+export const BASE_OFFSET = BatchHeaderOffset.BASE_OFFSET
+export const LENGTH = BatchHeaderOffset.BATCH_LENGTH
+export const PARTITION_LEADER_EPOCH = BatchHeaderOffset.PARTITION_LEADER_EPOCH
+export const MAGIC = BatchHeaderOffset.MAGIC
+export const CRC = BatchHeaderOffset.CRC
+export const ATTRIBUTES = BatchHeaderOffset.ATTRIBUTES
+export const LAST_OFFSET_DELTA = BatchHeaderOffset.LAST_OFFSET_DELTA
+export const BASE_TIMESTAMP = BatchHeaderOffset.BASE_TIMESTAMP
+export const MAX_TIMESTAMP = BatchHeaderOffset.MAX_TIMESTAMP
+export const PRODUCER_ID = BatchHeaderOffset.PRODUCER_ID
+export const PRODUCER_EPOCH = BatchHeaderOffset.PRODUCER_EPOCH
+export const BASE_SEQUENCE = BatchHeaderOffset.BASE_SEQUENCE
+export const RECORDS_COUNT = BatchHeaderOffset.RECORDS_COUNT
+export const HEADER_SIZE = BATCH_HEADER_SIZE
+export { LOG_OVERHEAD, readInt64, writeInt64 }
 /** Smallest `Length` value a reader accepts before it can see the magic byte (Kafka's legacy v0 overhead). */
 export const MIN_RECORD_OVERHEAD = 14
 
-export const COMPRESSION_MASK = 0x07
-export const TIMESTAMP_TYPE_MASK = 0x08
-export const TRANSACTIONAL_MASK = 0x10
-export const CONTROL_MASK = 0x20
-export const COMPRESSION_ZSTD = 4
+export const COMPRESSION_MASK = Attributes.COMPRESSION_MASK
+export const TIMESTAMP_TYPE_MASK = Attributes.TIMESTAMP_TYPE
+export const TRANSACTIONAL_MASK = Attributes.TRANSACTIONAL
+export const CONTROL_MASK = Attributes.CONTROL
+export const COMPRESSION_ZSTD = CompressionType.ZSTD
 
 export const INT32_MAX = 2147483647
-const TWO_32 = 4294967296
-
-export function readInt64(buf: Buffer, pos: number): number {
-  return buf.readInt32BE(pos) * TWO_32 + buf.readUInt32BE(pos + 4)
-}
-
-export function writeInt64(buf: Buffer, pos: number, value: number): void {
-  const hi = Math.floor(value / TWO_32)
-  buf.writeInt32BE(hi, pos)
-  buf.writeUInt32BE(value - hi * TWO_32, pos + 4)
-}
 
 /** Total bytes of the batch starting at pos (Length + 12); the caller checks pos + 12 <= length. */
 export function batchSize(buf: Buffer, pos: number): number {
